@@ -1,0 +1,47 @@
+# Study Buddy: `make run` to chat, `make test` to run the suite. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run install install-test test lint bench check clean
+
+run: install
+	$(BIN)/python -m bot
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+	  { echo "Study Buddy needs Python 3.11 or newer (found: $$($(PYTHON) --version))."; exit 1; }
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { rm -rf $(VENV); \
+	  $(PYTHON) -m venv --without-pip $(VENV) && $(PYTHON) -m pip --version >/dev/null 2>&1 || { \
+	  echo "Cannot create a virtual environment with pip. On Debian: apt-get install python3-venv"; exit 1; }; }
+	@$(BIN)/python -m pip --version >/dev/null 2>&1 || echo "(no pip inside .venv: using $(PYTHON) -m pip --python)"
+
+# PIP runs the venv's pip if it has one, else the outer pip aimed at the venv (Debian without python3-venv).
+PIP = $(if $(wildcard $(BIN)/pip),$(BIN)/python -m pip,$(PYTHON) -m pip --python $(BIN)/python)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/python
+	$(PIP) install --quiet --disable-pip-version-check -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check .
+
+check: install
+	$(BIN)/python -m bot content check
+
+bench: install
+	$(BIN)/python bench/pipeline.py
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache

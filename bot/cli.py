@@ -1,0 +1,133 @@
+"""The command line: `python -m bot [console|ask|content check]`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import os
+import sys
+
+from bot.settings import Settings, SettingsError, load_settings
+from handlers.content import load_content
+from handlers.content_store import ContentError, ContentStore
+from handlers.faq import understand, understood_reply
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Study Buddy: a study companion for future machine-learning engineers.",
+    )
+    sub = p.add_subparsers(dest="command")
+    c = sub.add_parser("console", help="chat in the terminal (the default)")
+    c.add_argument("--user", default=None, help="who you are in the chat (default: your login name)")
+    a = sub.add_parser("ask", help="answer questions from the FAQ (one per line on stdin if none given)")
+    a.add_argument("--json", action="store_true", help="one JSON object per question")
+    a.add_argument("question", nargs="*", help="the question (words are joined)")
+    ct = sub.add_parser("content", help="content tools for admins")
+    ct_sub = ct.add_subparsers(dest="content_command", required=True)
+    check = ct_sub.add_parser("check", help="validate the content files; exit 1 with file:line problems")
+    check.add_argument("--dir", default=None, help="content folder (default: CONTENT_DIR)")
+    return p
+
+
+def _setup_logging(settings: Settings, quiet: bool) -> None:
+    level = settings.log_level_number
+    if quiet and "log_level" not in settings.model_fields_set and "LOG_LEVEL" not in os.environ:
+        level = logging.WARNING  # keep the chat readable; LOG_LEVEL=INFO brings the logs back
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def _locale() -> str | None:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value and value not in ("C", "POSIX"):
+            return value.split(".")[0]
+    return None
+
+
+async def _console(settings: Settings, user: str | None) -> int:
+    from bot.adapters.console import ConsoleAdapter
+    from bot.app import App
+
+    user_id = (user or getpass.getuser() or "learner").strip()[:64]
+    console = ConsoleAdapter(user_id, user_id, _locale())
+    # one local learner at the keyboard (or a script): no flood control
+    async with App(settings.model_copy(update={"flood_limit": None}), [console]):
+        await console.wait_closed()
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.markup import to_plain
+
+    store = ContentStore(settings.content_dir)
+    questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        if not question.strip():
+            continue
+        u = understand(question.strip()[:4000], store.matcher)
+        answer = to_plain(understood_reply(store.content, u).body)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "question": question,
+                        "faq_id": u.entry_id,
+                        "score": round(u.score, 4),
+                        "lang": u.lang,
+                        "answer": answer,
+                    },
+                    ensure_ascii=False,
+                ),
+                flush=True,
+            )
+        else:
+            print(answer + "\n", flush=True)
+    return 0
+
+
+def _check(settings_dir: str) -> int:
+    content, problems = load_content(settings_dir)
+    if problems:
+        for p in problems:
+            print(p, file=sys.stderr)
+        print(f"{len(problems)} problem(s) found; nothing is served until they are fixed.", file=sys.stderr)
+        return 1
+    print(
+        f"OK: {len(content.faq)} FAQ topics in {len(content.strings)} languages, {len(content.steps)} "
+        f"roadmap steps, {len(content.posts)} related posts."
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "console"
+    if command == "content" and args.dir:
+        return _check(args.dir)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    _setup_logging(settings, quiet=command in ("console", "ask"))
+    try:
+        if command == "content":
+            return _check(str(settings.content_dir))
+        if command == "ask":
+            return _ask(settings, args)
+        return asyncio.run(_console(settings, getattr(args, "user", None)))
+    except ContentError as exc:
+        print("The content files have problems; fix them and start again:", file=sys.stderr)
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,114 @@
+"""Settings from the environment or a `.env` file. A wrong value stops start-up with the variable's
+name and an example of a right value."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
+DEFAULT_DB = "sqlite+aiosqlite:///study_buddy.db"
+
+EXAMPLES = {
+    "DATABASE_URL": "DATABASE_URL=sqlite+aiosqlite:///study_buddy.db  or  "
+    "DATABASE_URL=postgresql+asyncpg://bot:secret@127.0.0.1:5432/study_buddy",
+    "CONTENT_DIR": "CONTENT_DIR=./content",
+    "BOT_ADMINS": "BOT_ADMINS=telegram:123456789,discord:80351110224678912,console:alice",
+    "LOG_LEVEL": "LOG_LEVEL=INFO  (one of DEBUG, INFO, WARNING, ERROR)",
+    "FLOOD_LIMIT": "FLOOD_LIMIT=30/minute  (or 'off')",
+}
+
+
+class SettingsError(Exception):
+    pass
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DB)
+    content_dir: Path = Field(REPO_CONTENT)
+    bot_admins: Annotated[frozenset[str], NoDecode] = Field(frozenset())
+    log_level: str = Field("INFO")
+    flood_limit: str | None = Field("30/minute")
+
+    @field_validator("database_url")
+    @classmethod
+    def _db(cls, v: str) -> str:
+        v = v.strip()
+        for plain, driver in (
+            ("sqlite://", "sqlite+aiosqlite://"),
+            ("postgresql://", "postgresql+asyncpg://"),
+            ("postgres://", "postgresql+asyncpg://"),
+        ):
+            if v.startswith(plain):
+                v = driver + v[len(plain) :]
+        if not v.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite or postgresql URL")
+        return v
+
+    @field_validator("content_dir")
+    @classmethod
+    def _content(cls, v: Path) -> Path:
+        if not v.is_dir():
+            raise ValueError(f"folder {str(v)!r} does not exist")
+        return v
+
+    @field_validator("bot_admins", mode="before")
+    @classmethod
+    def _admins(cls, v: object) -> frozenset[str]:
+        if isinstance(v, frozenset | set | list | tuple):
+            items = [str(x) for x in v]
+        else:
+            items = [x for x in str(v or "").replace(";", ",").split(",")]
+        out = set()
+        for item in (x.strip() for x in items):
+            if not item:
+                continue
+            platform, sep, uid = item.partition(":")
+            if not sep or not platform.isalpha() or not uid or " " in uid:
+                raise ValueError(f"{item!r} is not platform:user_id")
+            out.add(f"{platform.lower()}:{uid}")
+        return frozenset(out)
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, v: str) -> str:
+        v = v.strip().upper()
+        if v not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError(f"{v!r} is not a log level")
+        return v
+
+    @field_validator("flood_limit")
+    @classmethod
+    def _flood(cls, v: str | None) -> str | None:
+        if v is None or v.strip().lower() in ("", "off", "none", "0"):
+            return None
+        from limits import parse
+
+        try:
+            parse(v)
+        except ValueError:
+            raise ValueError(f"{v!r} is not a rate like 30/minute") from None
+        return v.strip()
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelName(self.log_level)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; turn pydantic's report into one line per wrong variable, with an example."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "?"
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"Setting {name} is wrong: {msg}. Example: {EXAMPLES.get(name, name + '=...')}")
+        raise SettingsError("\n".join(lines)) from None

@@ -1,0 +1,198 @@
+"""Every read and write the handlers make, as small functions over an AsyncSession.
+
+The caller owns the transaction (one per event, opened by the router's session middleware).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import FaqStat, StepProgress, StudyLog, UnansweredQuestion, User
+
+STEP_STATES = ("doing", "done", "skipped")
+
+
+def _insert(session: AsyncSession, table):  # noqa: ANN001, ANN202
+    dialect = session.bind.dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+
+
+# Users
+
+
+async def get_or_create_user(
+    session: AsyncSession, platform: str, platform_user_id: str, display_name: str, now: datetime
+) -> User:
+    query = select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
+    user = (await session.execute(query)).scalar_one_or_none()
+    if user is None:
+        await session.execute(
+            _insert(session, User)
+            .values(
+                platform=platform,
+                platform_user_id=platform_user_id,
+                display_name=display_name[:128],
+                timezone="UTC",
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
+        )
+        user = (await session.execute(query)).scalar_one()
+    return user
+
+
+async def find_user(session: AsyncSession, platform: str, platform_user_id: str) -> User | None:
+    query = select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def set_user_lang(session: AsyncSession, user_id: int, lang: str) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(lang=lang))
+
+
+async def set_user_timezone(session: AsyncSession, user_id: int, tz: str) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(timezone=tz))
+
+
+# Roadmap progress
+
+
+async def step_states(session: AsyncSession, user_id: int) -> dict[str, str]:
+    rows = await session.execute(
+        select(StepProgress.step_id, StepProgress.state).where(StepProgress.user_id == user_id)
+    )
+    return {step_id: state for step_id, state in rows}
+
+
+async def set_step_state(
+    session: AsyncSession, user_id: int, step_id: str, state: str | None, now: datetime
+) -> None:
+    """Set a step's state; None takes it back to not started."""
+    if state is None:
+        await session.execute(
+            delete(StepProgress).where(StepProgress.user_id == user_id, StepProgress.step_id == step_id)
+        )
+        return
+    if state not in STEP_STATES:
+        raise ValueError(f"unknown step state {state!r}")
+    stmt = _insert(session, StepProgress).values(
+        user_id=user_id, step_id=step_id, state=state, updated_at=now
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["user_id", "step_id"], set_={"state": state, "updated_at": now}
+        )
+    )
+
+
+# Study time
+
+
+async def add_study_log(
+    session: AsyncSession, user_id: int, minutes: int, note: str, now: datetime, local_day: date
+) -> None:
+    session.add(StudyLog(user_id=user_id, minutes=minutes, note=note, logged_at=now, local_day=local_day))
+    await session.flush()
+
+
+async def minutes_since(session: AsyncSession, user_id: int, first_day: date) -> int:
+    total = await session.scalar(
+        select(func.coalesce(func.sum(StudyLog.minutes), 0)).where(
+            StudyLog.user_id == user_id, StudyLog.local_day >= first_day
+        )
+    )
+    return int(total or 0)
+
+
+async def study_days(session: AsyncSession, user_id: int, limit: int = 400) -> list[date]:
+    """Distinct days with logged study, newest first."""
+    rows = await session.execute(
+        select(StudyLog.local_day)
+        .where(StudyLog.user_id == user_id)
+        .group_by(StudyLog.local_day)
+        .order_by(StudyLog.local_day.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars().all())
+
+
+# Privacy
+
+
+async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
+    user = await session.get(User, user_id)
+    if user is None:
+        return {}
+    progress = await session.execute(
+        select(StepProgress).where(StepProgress.user_id == user_id).order_by(StepProgress.step_id)
+    )
+    logs = await session.execute(
+        select(StudyLog).where(StudyLog.user_id == user_id).order_by(StudyLog.logged_at, StudyLog.id)
+    )
+    return {
+        "user": {
+            "platform": user.platform,
+            "user_id": user.platform_user_id,
+            "display_name": user.display_name,
+            "language": user.lang,
+            "timezone": user.timezone,
+            "created_at": user.created_at.isoformat(),
+        },
+        "roadmap_progress": [
+            {"step": p.step_id, "state": p.state, "updated_at": p.updated_at.isoformat()}
+            for p in progress.scalars()
+        ],
+        "study_log": [
+            {
+                "minutes": s.minutes,
+                "note": s.note,
+                "logged_at": s.logged_at.isoformat(),
+                "day": s.local_day.isoformat(),
+            }
+            for s in logs.scalars()
+        ],
+    }
+
+
+async def forget_user(session: AsyncSession, user_id: int) -> None:
+    """Delete everything stored about one user (explicitly, not relying on FK cascades)."""
+    await session.execute(delete(StepProgress).where(StepProgress.user_id == user_id))
+    await session.execute(delete(StudyLog).where(StudyLog.user_id == user_id))
+    await session.execute(delete(User).where(User.id == user_id))
+
+
+# FAQ statistics (no user ids)
+
+
+async def record_faq_answer(session: AsyncSession, faq_id: str, lang: str) -> None:
+    stmt = _insert(session, FaqStat).values(faq_id=faq_id, lang=lang, asked=1)
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=["faq_id", "lang"], set_={"asked": FaqStat.asked + 1})
+    )
+
+
+async def record_unanswered(session: AsyncSession, text: str, lang: str, now: datetime) -> None:
+    text = " ".join(text.split())[:500]
+    stmt = _insert(session, UnansweredQuestion).values(
+        text=text, lang=lang, count=1, first_seen=now, last_seen=now
+    )
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["text", "lang"],
+            set_={"count": UnansweredQuestion.count + 1, "last_seen": now},
+        )
+    )
+
+
+async def top_unanswered(session: AsyncSession, limit: int = 20) -> list[UnansweredQuestion]:
+    rows = await session.execute(
+        select(UnansweredQuestion)
+        .order_by(UnansweredQuestion.count.desc(), UnansweredQuestion.last_seen.desc())
+        .limit(limit)
+    )
+    return list(rows.scalars().all())

@@ -1,0 +1,76 @@
+"""What a handler works with: the event, its DB session, the content, the clock and the config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from handlers.i18n import Strings, lang_from_locale
+from handlers.markup import Doc
+from handlers.types import Button, Clock, Event, Reply, Route
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from db.models import User
+    from handlers.content_store import ContentStore
+
+
+@dataclass(frozen=True)
+class HandlerConfig:
+    """Settings handlers may read; the bot builds this from its own settings (handlers read no env)."""
+
+    admins: frozenset[str] = frozenset()  # "platform:user_id"
+    max_text_len: int = 4000
+    flood_limit: str | None = "30/minute"  # per user; None turns flood control off
+
+
+@dataclass
+class Context:
+    event: Event
+    store: ContentStore
+    clock: Clock
+    config: HandlerConfig
+    routes: tuple[Route, ...] = ()
+    route: Route | None = None
+    session: AsyncSession | None = None
+    user: User | None = None
+    lang: str = field(default="")
+    extra: dict[str, Any] = field(default_factory=dict)  # for middlewares and the app (e.g. help listing)
+
+    def __post_init__(self) -> None:
+        if not self.lang:
+            self.lang = lang_from_locale(self.event.user.locale)
+        self.content = self.store.content
+
+    @property
+    def strings(self) -> Strings:
+        return Strings(self.content.strings, self.lang)
+
+    def strings_for(self, lang: str) -> Strings:
+        return Strings(self.content.strings, lang)
+
+    def t(self, key: str, **values: object) -> Doc:
+        return self.strings.doc(key, **values)
+
+    def label(self, key: str, **values: object) -> str:
+        return self.strings.raw(key, **values)
+
+    def reply(self, key: str, buttons: tuple[tuple[Button, ...], ...] = (), **values: object) -> Reply:
+        return Reply(self.t(key, **values), buttons)
+
+    @property
+    def is_bot_admin(self) -> bool:
+        return f"{self.event.user.platform}:{self.event.user.user_id}" in self.config.admins
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def zone(self) -> ZoneInfo:
+        name = self.user.timezone if self.user is not None else "UTC"
+        try:
+            return ZoneInfo(name)
+        except (KeyError, ValueError):
+            return ZoneInfo("UTC")

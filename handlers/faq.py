@@ -1,0 +1,146 @@
+"""/faq, /ask and free text: answers from the FAQ, in the language of the question."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from db import queries
+from handlers.content import Content, FaqEntry
+from handlers.context import Context
+from handlers.faq_match import LexicalMatcher
+from handlers.i18n import Strings, detect_lang
+from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
+from handlers.router import Router
+from handlers.types import Button, Reply
+
+router = Router("faq")
+
+_GREETING = re.compile(
+    r"^\s*(hi+|hello+|hey+|hiya|yo|good (morning|afternoon|evening)|namaste|你好|您好|嗨|哈喽|早上好|晚上好|在吗)"  # noqa: E501
+    r"[\s!！.,，。~～]*(there|buddy|bot|study buddy)?[\s!！.,，。~～]*$",
+    re.IGNORECASE,
+)
+_THANKS = re.compile(
+    r"^\s*(thanks?( you)?( so much| a lot)?|thx|ty|cheers|thank u|谢谢(你|啦)?|多谢|感谢)"
+    r"[\s!！.,，。~～]*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Understood:
+    kind: str  # "greeting" | "thanks" | "answer" | "unknown"
+    lang: str  # the language of the question, which is the language of the answer
+    entry_id: str | None = None
+    score: float = 0.0
+    candidates: tuple[tuple[str, float], ...] = ()
+
+
+def understand(question: str, matcher: LexicalMatcher) -> Understood:
+    lang = detect_lang(question)
+    if _GREETING.match(question):
+        return Understood("greeting", lang)
+    if _THANKS.match(question):
+        return Understood("thanks", lang)
+    m = matcher.match(question)
+    return Understood("answer" if m.entry_id else "unknown", lang, m.entry_id, m.score, m.candidates)
+
+
+def entry_reply(content: Content, entry: FaqEntry, lang: str) -> Reply:
+    """One FAQ answer in `lang` (falling back to the other language if a translation is missing)."""
+    text = entry.texts.get(lang) or next(iter(entry.texts.values()))
+    strings = Strings(content.strings, lang)
+    body: list = [Para((Bold((Text(text.title),)),)), *parse(text.answer)]
+    see: list = []
+    for sid in entry.steps:
+        step = content.step_by_id.get(sid)
+        if step:
+            see.append(
+                (Code(f"/step {step.number}"), Text(" " + (step.titles.get(lang) or step.titles["en"])))
+            )
+    for pid in entry.posts:
+        post = content.posts.get(pid)
+        if post:
+            see.append((Link(post.titles.get(lang) or post.titles["en"], post.url),))
+    see.extend((Link(link.title, link.url),) for link in entry.links)
+    if see:
+        body.extend(strings.doc("faq.see_also"))
+        body.append(Bullets(tuple(see)))
+    buttons = tuple(
+        Button(strings.raw("button.step", n=content.step_by_id[sid].number), f"step:show:{sid}")
+        for sid in entry.steps
+        if sid in content.step_by_id
+    )
+    return Reply(tuple(body), (buttons,) if buttons else ())
+
+
+def understood_reply(content: Content, u: Understood) -> Reply:
+    strings = Strings(content.strings, u.lang)
+    if u.kind in ("greeting", "thanks"):
+        return Reply(strings.doc(f"faq.{u.kind}"))
+    if u.entry_id is not None:
+        return entry_reply(content, content.faq_by_id[u.entry_id], u.lang)
+    suggestions = tuple(
+        (
+            Button(
+                (content.faq_by_id[fid].texts.get(u.lang) or content.faq_by_id[fid].texts["en"]).title,
+                f"faq:show:{fid}",
+            ),
+        )
+        for fid, _ in u.candidates[:3]
+        if fid in content.faq_by_id
+    )
+    return Reply(strings.doc("faq.unknown_suggest" if suggestions else "faq.unknown"), suggestions)
+
+
+async def answer_question(ctx: Context, question: str) -> Reply:
+    u = understand(question, ctx.store.matcher)
+    if u.kind == "answer":
+        await queries.record_faq_answer(ctx.session, u.entry_id, u.lang)
+    elif u.kind == "unknown":
+        await queries.record_unanswered(ctx.session, question, u.lang, ctx.now())
+    return understood_reply(ctx.content, u)
+
+
+def topic_list(ctx: Context) -> Reply:
+    items = tuple(
+        (Code(f"/faq {e.id}"), Text(" — " + (e.texts.get(ctx.lang) or e.texts["en"]).title))
+        for e in ctx.content.faq
+    )
+    return Reply(ctx.t("faq.list_intro", count=len(items)) + (Bullets(items),))
+
+
+@router.command("faq")
+async def faq(ctx: Context) -> Reply:
+    arg = ctx.event.what.args.strip()
+    if not arg:
+        return topic_list(ctx)
+    entry = ctx.content.faq_by_id.get(arg.lower())
+    if entry is not None:
+        return entry_reply(ctx.content, entry, ctx.lang)
+    return await answer_question(ctx, arg)
+
+
+@router.command("ask")
+async def ask(ctx: Context) -> Reply:
+    question = ctx.event.what.args.strip()
+    if not question:
+        return ctx.reply("faq.ask_usage")
+    return await answer_question(ctx, question)
+
+
+@router.text()
+async def free_text(ctx: Context) -> Reply:
+    return await answer_question(ctx, ctx.event.what.text.strip())
+
+
+@router.press("faq:")
+async def pressed(ctx: Context) -> Reply:
+    _, action, *rest = ctx.event.what.payload.split(":", 2) + [""]
+    if action == "list":
+        return topic_list(ctx)
+    entry = ctx.content.faq_by_id.get(rest[0]) if action == "show" else None
+    if entry is None:
+        return ctx.reply("error.stale_button")
+    return entry_reply(ctx.content, entry, ctx.lang)

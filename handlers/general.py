@@ -1,0 +1,46 @@
+"""/start, /help, /lang and the reply to commands nobody knows."""
+
+from __future__ import annotations
+
+import difflib
+
+from handlers.context import Context
+from handlers.markup import Bullets, Code, Text
+from handlers.router import Router
+from handlers.types import Button, Reply
+
+router = Router("general")
+
+
+def help_doc(ctx: Context):  # noqa: ANN201
+    routes = ctx.extra.get("commands", [])
+    items = []
+    for route in routes:
+        if route.hidden or (route.admin and not ctx.is_bot_admin):
+            continue
+        items.append((Code(ctx.label(f"usage.{route.name}")), Text(" — " + ctx.label(f"help.{route.name}"))))
+    return ctx.t("help.intro") + (Bullets(tuple(items)),) + ctx.t("help.outro")
+
+
+@router.command("start")
+async def start(ctx: Context) -> list[Reply]:
+    name = ctx.event.user.display_name or ctx.event.user.user_id
+    buttons = (
+        (Button(ctx.label("button.roadmap"), "step:roadmap"), Button(ctx.label("button.faq"), "faq:list")),
+    )
+    return [Reply(ctx.t("start.welcome", name=name), buttons), Reply(help_doc(ctx))]
+
+
+@router.command("help")
+async def help_(ctx: Context) -> Reply:
+    return Reply(help_doc(ctx))
+
+
+@router.unknown_command()
+async def unknown(ctx: Context) -> Reply:
+    name = ctx.event.what.name
+    known = [r.name for r in ctx.extra.get("commands", []) if not r.hidden]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close:
+        return ctx.reply("error.unknown_command_close", name=name[:32], close=close[0])
+    return ctx.reply("error.unknown_command", name=name[:32])

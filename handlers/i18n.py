@@ -1,0 +1,50 @@
+"""Languages: which one a learner gets, which one a question is in, and the UI strings."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+
+from handlers.content import LANGS
+from handlers.markup import Doc, parse
+
+log = logging.getLogger(__name__)
+
+DEFAULT_LANG = "en"
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def lang_from_locale(locale: str | None) -> str:
+    """'zh-CN', 'zh_Hans', 'zh' -> 'zh'; anything else -> 'en'."""
+    if locale and locale.lower().replace("_", "-").split("-")[0] == "zh":
+        return "zh"
+    return DEFAULT_LANG
+
+
+def detect_lang(text: str) -> str:
+    """The language a question is written in: Chinese if it has Han characters, else English."""
+    return "zh" if _HAN.search(text) else "en"
+
+
+class Strings:
+    """UI strings for one language, falling back to English, then to the key itself."""
+
+    def __init__(self, table: Mapping[str, Mapping[str, str]], lang: str) -> None:
+        self.lang = lang if lang in LANGS else DEFAULT_LANG
+        self._own = table.get(self.lang, {})
+        self._fallback = table.get(DEFAULT_LANG, {})
+
+    def raw(self, key: str, **values: object) -> str:
+        text = self._own.get(key) or self._fallback.get(key)
+        if text is None:
+            log.warning("UI string %r is missing", key)
+            return key
+        return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m[1], m[0])), text)
+
+    def doc(self, key: str, **values: object) -> Doc:
+        text = self._own.get(key) or self._fallback.get(key)
+        if text is None:
+            log.warning("UI string %r is missing", key)
+            text = key
+        return parse(text, values)

@@ -1,0 +1,168 @@
+"""/roadmap, /step and the step-state commands /done, /doing, /skip, /undo.
+
+Progress is stored by step id, so reordering or inserting steps in roadmap.yaml never scrambles it.
+"""
+
+from __future__ import annotations
+
+from db import queries
+from handlers.content import Step
+from handlers.context import Context
+from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
+from handlers.router import Router
+from handlers.types import Button, Reply
+
+router = Router("roadmap")
+
+ICONS = {"done": "✅", "doing": "▶️", "skipped": "⏭️", None: "⬜"}
+STATE_OF = {"done": "done", "doing": "doing", "skip": "skipped", "undo": None}
+
+
+def progress_bar(done: int, total: int, width: int = 12) -> str:
+    filled = round(width * done / total) if total else 0
+    pct = round(100 * done / total) if total else 0
+    return f"{'█' * filled}{'░' * (width - filled)} {pct}%"
+
+
+def _title(ctx: Context, step: Step) -> str:
+    return step.titles.get(ctx.lang) or step.titles["en"]
+
+
+def _next_step(ctx: Context, states: dict[str, str]) -> Step | None:
+    for step in ctx.content.steps:
+        if states.get(step.id) == "doing":
+            return step
+    for step in ctx.content.steps:
+        if step.id not in states:
+            return step
+    return None
+
+
+async def roadmap_reply(ctx: Context) -> Reply:
+    steps = ctx.content.steps
+    states = await queries.step_states(ctx.session, ctx.user.id)
+    done = sum(1 for s in steps if states.get(s.id) == "done")
+    items = tuple((Text(f"{ICONS[states.get(s.id)]} {s.number}. "), Text(_title(ctx, s))) for s in steps)
+    body = (
+        ctx.t("roadmap.intro")
+        + (Bullets(items),)
+        + ctx.t("roadmap.summary", done=done, total=len(steps), bar=progress_bar(done, len(steps)))
+    )
+    nxt = _next_step(ctx, states)
+    buttons = ((Button(ctx.label("button.open_step", n=nxt.number), f"step:show:{nxt.id}"),),) if nxt else ()
+    return Reply(body, buttons)
+
+
+async def step_reply(ctx: Context, step: Step) -> Reply:
+    states = await queries.step_states(ctx.session, ctx.user.id)
+    state = states.get(step.id)
+    body: list = [
+        Para((Bold((Text(f"{step.number}. {_title(ctx, step)}"),)),)),
+        *parse(step.summaries.get(ctx.lang) or step.summaries["en"]),
+    ]
+    if step.hours:
+        body.extend(ctx.t("step.hours", hours=step.hours))
+    body.extend(ctx.t("step.state", state=ctx.label(f"state.{state or 'todo'}")))
+    if step.resources:
+        body.extend(ctx.t("step.resources"))
+        body.append(
+            Bullets(
+                tuple(
+                    (Link(r.title, r.url), Text(f" ({ctx.label('kind.' + r.kind)})")) for r in step.resources
+                )
+            )
+        )
+    posts = [ctx.content.posts[p] for p in step.posts if p in ctx.content.posts]
+    if posts:
+        body.extend(ctx.t("step.posts"))
+        body.append(Bullets(tuple((Link(p.titles.get(ctx.lang) or p.titles["en"], p.url),) for p in posts)))
+    actions = [("doing", "button.doing"), ("done", "button.done"), ("skip", "button.skip")]
+    row = tuple(
+        Button(ctx.label(label), f"step:{action}:{step.id}")
+        for action, label in actions
+        if STATE_OF[action] != state
+    )
+    if state is not None:
+        row += (Button(ctx.label("button.undo"), f"step:undo:{step.id}"),)
+    nav = []
+    if step.number > 1:
+        nav.append(Button(ctx.label("button.prev"), f"step:show:{ctx.content.steps[step.number - 2].id}"))
+    if step.number < len(ctx.content.steps):
+        nav.append(Button(ctx.label("button.next"), f"step:show:{ctx.content.steps[step.number].id}"))
+    return Reply(tuple(body), (row, tuple(nav)) if nav else (row,))
+
+
+def _usage(ctx: Context, command: str) -> Reply:
+    return ctx.reply("step.which", command=command, total=len(ctx.content.steps))
+
+
+@router.command("roadmap")
+async def roadmap(ctx: Context) -> Reply:
+    return await roadmap_reply(ctx)
+
+
+@router.command("step")
+async def step(ctx: Context) -> Reply:
+    ref = ctx.event.what.args
+    if not ref:
+        states = await queries.step_states(ctx.session, ctx.user.id)
+        nxt = _next_step(ctx, states)
+        return await step_reply(ctx, nxt) if nxt else ctx.reply("roadmap.all_done")
+    found = ctx.content.find_step(ref)
+    if found is None:
+        return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
+    return await step_reply(ctx, found)
+
+
+async def change_state(ctx: Context, action: str, ref: str) -> Reply:
+    if not ref:
+        if action == "done":  # /done with no number finishes the one step in progress, if there is one
+            states = await queries.step_states(ctx.session, ctx.user.id)
+            doing = [s for s in ctx.content.steps if states.get(s.id) == "doing"]
+            if len(doing) == 1:
+                return await change_state(ctx, action, doing[0].id)
+        return _usage(ctx, action)
+    found = ctx.content.find_step(ref)
+    if found is None:
+        return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
+    await queries.set_step_state(ctx.session, ctx.user.id, found.id, STATE_OF[action], ctx.now())
+    states = await queries.step_states(ctx.session, ctx.user.id)
+    done = sum(1 for s in ctx.content.steps if states.get(s.id) == "done")
+    total = len(ctx.content.steps)
+    body = ctx.t(f"step.marked_{action}", n=found.number, title=_title(ctx, found)) + (
+        Para((Code(progress_bar(done, total)), Text(f" {done}/{total}"))),
+    )
+    nxt = _next_step(ctx, states)
+    buttons = ()
+    if action in ("done", "skip") and nxt is not None:
+        buttons = ((Button(ctx.label("button.open_step", n=nxt.number), f"step:show:{nxt.id}"),),)
+    elif nxt is None and done == total:
+        body += ctx.t("roadmap.all_done")
+    return Reply(body, buttons)
+
+
+def _state_command(action: str):  # noqa: ANN202
+    async def handle(ctx: Context) -> Reply:
+        return await change_state(ctx, action, ctx.event.what.args)
+
+    handle.__name__ = action
+    return handle
+
+
+for _action in ("done", "doing", "skip", "undo"):
+    router.command(_action)(_state_command(_action))
+
+
+@router.press("step:")
+async def pressed(ctx: Context) -> Reply:
+    _, action, *rest = ctx.event.what.payload.split(":", 2) + [""]
+    step_id = rest[0]
+    if action == "roadmap":
+        return await roadmap_reply(ctx)
+    if step_id not in ctx.content.step_by_id:
+        return ctx.reply("error.stale_button")
+    if action == "show":
+        return await step_reply(ctx, ctx.content.step_by_id[step_id])
+    if action in STATE_OF:
+        return await change_state(ctx, action, step_id)
+    return ctx.reply("error.stale_button")

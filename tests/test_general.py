@@ -1,0 +1,29 @@
+from tests.conftest import buttons, texts
+
+
+async def test_start_welcomes_by_name_and_lists_commands(chat):
+    replies = await chat.say("/start")
+    text = texts(replies)
+    assert "Hi Alice" in text and "/roadmap" in text and "/faq" in text
+    assert ("Roadmap", "step:roadmap") in buttons(replies)
+
+
+async def test_start_and_help_follow_the_platform_locale(app):
+    zh = app.fake.chat("li", name="小李", locale="zh-CN")
+    assert "小李，你好" in texts(await zh.say("/start"))
+    assert "我能帮你做这些事" in texts(await zh.say("/help"))
+
+
+async def test_start_buttons_lead_somewhere(chat):
+    await chat.say("/start")
+    await chat.click("Roadmap")
+    assert "Your roadmap" in chat.text()
+    await chat.say("/start")
+    await chat.click("FAQ topics")
+    assert "topics" in chat.text()
+
+
+async def test_unknown_commands_get_help_and_a_suggestion(chat):
+    assert "Did you mean /roadmap" in texts(await chat.say("/roadmpa"))
+    text = texts(await chat.say("/xyzzy"))
+    assert "I don't know the command /xyzzy" in text and "Did you mean" not in text
