@@ -341,6 +341,7 @@ def _load_faq(root: Path, steps: dict[str, Step], posts: dict[str, Post], proble
         problems.append(Problem(_rel(folder, root), 1, "the faq/ folder is missing"))
         return ()
     seen: dict[str, str] = {}
+    question_lines: dict[tuple[str, str, str], int] = {}
     for path in sorted(folder.glob("*.y*ml")):
         c = _Checker(_rel(path, root), problems)
         data = c.load(path)
@@ -388,6 +389,7 @@ def _load_faq(root: Path, steps: dict[str, Step], posts: dict[str, Post], proble
                     )
                 else:
                     good.append(q.strip())
+                    question_lines[(fid, lang, q.strip())] = questions.item_lines[i]
             title, answer = c.text(section, "title"), c.text(section, "answer")
             if title and answer and len(good) == len(questions):
                 texts[lang] = FaqText(title, tuple(good), answer)
@@ -396,11 +398,16 @@ def _load_faq(root: Path, steps: dict[str, Step], posts: dict[str, Post], proble
         links = c.resources(data, "links")
         if fid and len(texts) == len(LANGS):
             entries.append(FaqEntry(fid, texts, entry_steps, entry_posts, links))
-    _check_collisions(entries, seen, problems)
+    _check_collisions(entries, seen, question_lines, problems)
     return tuple(entries)
 
 
-def _check_collisions(entries: list[FaqEntry], files: dict[str, str], problems: list[Problem]) -> None:
+def _check_collisions(
+    entries: list[FaqEntry],
+    files: dict[str, str],
+    lines: dict[tuple[str, str, str], int],
+    problems: list[Problem],
+) -> None:
     owner: dict[tuple[str, str], str] = {}
     for e in entries:
         for lang, t in e.texts.items():
@@ -410,7 +417,7 @@ def _check_collisions(entries: list[FaqEntry], files: dict[str, str], problems: 
                     problems.append(
                         Problem(
                             files[e.id],
-                            1,
+                            lines.get((e.id, lang, q), 1),
                             f"the {lang} question '{q}' is also in '{owner[key]}'; keep it in one topic only",
                         )
                     )

@@ -29,7 +29,9 @@ LANG_NAMES = {
 
 @lru_cache(maxsize=1)
 def _zones_by_lower() -> dict[str, str]:
-    return {z.lower(): z for z in available_timezones()}
+    # Region/City names and UTC only: not "localtime" (the server's zone) or legacy names like "Factory"
+    zones = {z for z in available_timezones() if "/" in z and not z.startswith(("posix/", "right/"))}
+    return {z.lower(): z for z in zones | {"UTC"}}
 
 
 def find_zone(name: str) -> str | None:

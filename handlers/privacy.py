@@ -30,7 +30,7 @@ async def forget(ctx: Context) -> Reply:
     stamp = int(ctx.now().timestamp())
     buttons = (
         (
-            Button(ctx.label("button.forget_yes"), f"forget:yes:{stamp}"),
+            Button(ctx.label("button.forget_yes"), f"forget:yes:{stamp}:{ctx.event.user.user_id}"),
             Button(ctx.label("button.forget_no"), "forget:no"),
         ),
     )
@@ -46,6 +46,8 @@ async def confirm(ctx: Context) -> Reply:
         age = ctx.now().timestamp() - int(parts[2])
     except (IndexError, ValueError):
         return ctx.reply("error.stale_button")
+    if ":".join(parts[3:]) != ctx.event.user.user_id:  # in a group, only the learner who asked may confirm
+        return ctx.reply("forget.not_yours")
     if not 0 <= age <= CONFIRM_SECONDS:
         return ctx.reply("forget.expired")
     await queries.forget_user(ctx.session, ctx.user.id)

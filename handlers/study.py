@@ -29,6 +29,8 @@ def parse_minutes(text: str) -> int | None:
     if not m or (m["h"] is None and m["m"] is None):
         return None
     hours = float(m["h"].replace(",", ".")) if m["h"] else 0.0
+    if hours > 10_000:  # absurd (or infinite): still a duration, just out of range
+        return 10_000 * 60
     return round(hours * 60) + (int(m["m"]) if m["m"] else 0)
 
 

@@ -1,7 +1,7 @@
 """Shared fixtures: an app on a fresh SQLite file, a fake clock, and chats that read like a conversation.
 
-    async def test_something(chat):
-        replies = await chat.say("/roadmap")
+async def test_something(chat):
+    replies = await chat.say("/roadmap")
 """
 
 from __future__ import annotations

@@ -33,7 +33,9 @@ def test_placeholder_values_are_never_read_as_markup():
 
 
 def test_unknown_placeholders_stay_and_stray_markers_are_text():
-    assert to_plain(parse("{missing} costs 2*3 and a lone ** here")) == "{missing} costs 2*3 and a lone ** here"
+    assert (
+        to_plain(parse("{missing} costs 2*3 and a lone ** here")) == "{missing} costs 2*3 and a lone ** here"
+    )
 
 
 def test_soft_wrapped_lines_join_with_a_space_but_not_inside_chinese():

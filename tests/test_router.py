@@ -68,8 +68,24 @@ def test_resolution_in_groups_never_talks_over_people():
 
 async def test_help_lists_every_public_command(chat):
     text = texts(await chat.say("/help"))
-    for command in ("/start", "/help", "/faq", "/ask", "/roadmap", "/step", "/done", "/doing", "/skip", "/undo",
-                    "/progress", "/log", "/timezone", "/lang", "/export", "/forget"):
+    for command in (
+        "/start",
+        "/help",
+        "/faq",
+        "/ask",
+        "/roadmap",
+        "/step",
+        "/done",
+        "/doing",
+        "/skip",
+        "/undo",
+        "/progress",
+        "/log",
+        "/timezone",
+        "/lang",
+        "/export",
+        "/forget",
+    ):
         assert command in text
     assert "/reload" not in text and "/gaps" not in text  # admin commands only for admins
 

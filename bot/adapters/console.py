@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import sys
 import threading
-import unicodedata
 from typing import TextIO
 
 from bot.adapters.base import Dispatch
@@ -20,9 +19,12 @@ from handlers.types import ChatRef, Event, Press, Reply, UserRef
 _BOLD, _DIM, _CYAN, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[0m"
 
 
+_CONTROL = {c: None for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(c) not in "\n\t"}
+
+
 def _clean(text: str) -> str:
     """The console's escaping: no control characters (no terminal escape injection)."""
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    return text.translate(_CONTROL)
 
 
 def _inline(nodes: tuple[Inline, ...], color: bool) -> str:

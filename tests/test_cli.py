@@ -1,0 +1,150 @@
+"""`python -m bot ask`: FAQ answers on the command line, as plain text or one JSON object per question.
+
+The commands are independent, so the module starts them all at once and each test reads its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD_LIMIT")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+STDIN_QUESTIONS = [
+    "salary?",
+    "",
+    "   ",
+    "which programming language should I learn",
+    "机器学习工程师工资多少",
+]
+
+RUNS: dict[str, tuple[list[str], str | None]] = {
+    "en": (["ask", "--json", "how much do ml engineers earn"], None),
+    "zh": (["ask", "--json", "机器学习工程师工资多少"], None),
+    # several words: they are joined into one question
+    "cake": (["ask", "--json", "how", "do", "I", "bake", "a", "chocolate", "cake"], None),
+    # no newline after the last line: it is still a question
+    "stdin": (["ask", "--json"], "\n".join(STDIN_QUESTIONS)),
+    "plain": (["ask", "how much do ml engineers earn"], None),
+    "plain-stdin": (["ask"], "salary?\n\nhow do I bake a chocolate cake\n"),
+}
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
+    cwd = tmp_path_factory.mktemp("cli")
+    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1")
+    started = {}
+    for name, (args, stdin) in RUNS.items():
+        cmd = [sys.executable, "-m", "bot", *args]
+        proc = subprocess.Popen(
+            cmd,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+        started[name] = (cmd, proc, stdin)
+    results = {}
+    try:
+        for name, (cmd, proc, stdin) in started.items():
+            out, err = proc.communicate(stdin or "", timeout=60)
+            results[name] = subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+    finally:
+        for _, proc, _ in started.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    results["cwd"] = cwd  # type: ignore[assignment]
+    return results
+
+
+def _run(runs, name: str) -> subprocess.CompletedProcess[str]:  # noqa: ANN001
+    result = runs[name]
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def _objects(stdout: str) -> list[dict]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_json_answer_in_english(runs) -> None:  # noqa: ANN001
+    result = _run(runs, "en")
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == 1  # exactly one JSON object, on one line
+    obj = json.loads(lines[0])
+    assert set(obj) == {"question", "faq_id", "score", "lang", "answer"}
+    assert obj["question"] == "how much do ml engineers earn"
+    assert obj["faq_id"] == "salary"
+    assert isinstance(obj["score"], float)
+    assert 0.0 < obj["score"] <= 1.0
+    assert obj["lang"] == "en"
+    assert isinstance(obj["answer"], str)
+    assert "How much do ML engineers earn?" in obj["answer"]
+    assert "**" not in obj["answer"]  # plain text, no markup
+
+
+def test_asking_needs_no_database(runs) -> None:  # noqa: ANN001
+    for name in RUNS:
+        _run(runs, name)
+    assert not (runs["cwd"] / "study_buddy.db").exists()
+
+
+def test_json_answer_in_chinese(runs) -> None:  # noqa: ANN001
+    stdout = _run(runs, "zh").stdout
+    assert "机器学习工程师工资多少" in stdout  # written as UTF-8, not \u-escaped
+    obj = _objects(stdout)
+    assert len(obj) == 1
+    assert obj[0]["lang"] == "zh"
+    assert obj[0]["faq_id"] == "salary"
+    assert CJK.search(obj[0]["answer"])
+    assert "机器学习工程师能赚多少钱" in obj[0]["answer"]
+
+
+def test_out_of_scope_question_has_no_faq_id(runs) -> None:  # noqa: ANN001
+    obj = _objects(_run(runs, "cake").stdout)
+    assert len(obj) == 1
+    assert obj[0]["question"] == "how do I bake a chocolate cake"
+    assert obj[0]["faq_id"] is None
+    assert obj[0]["lang"] == "en"
+    assert isinstance(obj[0]["score"], float)
+    assert "/faq" in obj[0]["answer"]  # points the learner to the topics
+
+
+def test_stdin_gives_one_json_line_per_non_empty_line(runs) -> None:  # noqa: ANN001
+    lines = _run(runs, "stdin").stdout.splitlines()
+    assert len(lines) == 3
+    objs = [json.loads(line) for line in lines]
+    assert [o["question"] for o in objs] == [
+        "salary?",
+        "which programming language should I learn",
+        "机器学习工程师工资多少",
+    ]
+    assert [o["faq_id"] for o in objs] == ["salary", "programming-language", "salary"]
+    assert [o["lang"] for o in objs] == ["en", "en", "zh"]
+
+
+def test_plain_answer_without_json(runs) -> None:  # noqa: ANN001
+    json_answer = _objects(_run(runs, "en").stdout)[0]["answer"]
+    stdout = _run(runs, "plain").stdout
+    assert stdout.strip() == json_answer.strip()
+    assert not stdout.lstrip().startswith("{")
+    assert stdout.startswith("How much do ML engineers earn?")
+
+
+def test_plain_answers_from_stdin(runs) -> None:  # noqa: ANN001
+    out = _run(runs, "plain-stdin").stdout
+    assert out.count("How much do ML engineers earn?") == 1
+    assert out.index("How much do ML engineers earn?") < out.index("/faq")

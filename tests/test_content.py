@@ -1,0 +1,345 @@
+"""The content files: the repo's content is complete and valid, and each kind of mistake an editor can
+make is reported with the file, the right line and a hint on how to fix it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.settings import REPO_CONTENT
+from handlers.content import LANGS, Problem, load_content
+from tests.conftest import ROOT, SHARED
+
+TOPICS_MD = SHARED / "eval" / "topics.md"
+ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD_LIMIT")
+
+
+# helpers
+
+
+def _topic_ids() -> list[str]:
+    ids = []
+    for line in TOPICS_MD.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\|\s*([a-z0-9][a-z0-9-]*)\s*\|", line)
+        if m and m[1] != "id":
+            ids.append(m[1])
+    return ids
+
+
+def _copy(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(REPO_CONTENT, root)
+    return root
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> int:
+    """Replace the first `old` in one file; return the 1-based line where `new` starts."""
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} is no longer in {rel}; update the test"
+    start = text.index(old)
+    path.write_text(text[:start] + new + text[start + len(old) :], encoding="utf-8")
+    return text[:start].count("\n") + 1
+
+
+def _line_of(root: Path, rel: str, needle: str) -> int:
+    text = (root / rel).read_text(encoding="utf-8")
+    assert needle in text
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def _problems_in(root: Path, rel: str) -> list[Problem]:
+    content, problems = load_content(root)
+    assert content is None, "content with problems must never be served"
+    assert problems, "the broken copy should have problems"
+    name = f"{root.name}/{rel}"
+    return [p for p in problems if p.file == name]
+
+
+def _one(problems: list[Problem], *words: str) -> Problem:
+    found = [p for p in problems if all(w.lower() in p.message.lower() for w in words)]
+    assert found, f"no problem mentions {words}: {[str(p) for p in problems]}"
+    return found[0]
+
+
+# the repo's content
+
+
+@pytest.fixture(scope="module")
+def repo_content():  # noqa: ANN201
+    content, problems = load_content(REPO_CONTENT)
+    assert problems == [], "\n".join(map(str, problems))
+    assert content is not None
+    return content
+
+
+def test_repo_content_loads_without_problems(repo_content) -> None:  # noqa: ANN001
+    assert repo_content.faq
+    assert set(repo_content.strings) == set(LANGS)
+    assert repo_content.posts
+
+
+def test_every_contract_topic_exists_in_both_languages(repo_content) -> None:  # noqa: ANN001
+    if not TOPICS_MD.exists():
+        pytest.skip(f"{TOPICS_MD} is missing")
+    ids = _topic_ids()
+    assert len(ids) >= 20, "topics.md should list the FAQ ids in a | id | scope | table"
+    missing = [i for i in ids if i not in repo_content.faq_by_id]
+    assert missing == []
+    for topic in ids:
+        entry = repo_content.faq_by_id[topic]
+        assert set(entry.texts) >= {"en", "zh"}, topic
+        for lang in ("en", "zh"):
+            t = entry.texts[lang]
+            assert t.title.strip() and t.answer.strip() and t.questions, (topic, lang)
+
+
+def test_chinese_sections_are_chinese(repo_content) -> None:  # noqa: ANN001
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for entry in repo_content.faq:
+        zh = entry.texts["zh"]
+        assert cjk.search(zh.title) and cjk.search(zh.answer), entry.id
+
+
+def test_roadmap_has_at_least_ten_steps_with_unique_ids(repo_content) -> None:  # noqa: ANN001
+    raw = yaml.safe_load((REPO_CONTENT / "roadmap.yaml").read_text(encoding="utf-8"))
+    raw_ids = [s["id"] for s in raw["steps"]]
+    assert len(raw_ids) >= 10
+    assert len(set(raw_ids)) == len(raw_ids)
+    assert [s.id for s in repo_content.steps] == raw_ids
+    assert [s.number for s in repo_content.steps] == list(range(1, len(raw_ids) + 1))
+    for step in repo_content.steps:
+        assert step.titles["en"] and step.titles["zh"] and step.summaries["en"] and step.summaries["zh"]
+
+
+def test_every_step_and_post_reference_resolves() -> None:
+    """Read the raw files (the loader drops unknown ids), so no dangling reference can hide."""
+    posts = yaml.safe_load((REPO_CONTENT / "posts.yaml").read_text(encoding="utf-8"))["posts"]
+    post_ids = {p["id"] for p in posts}
+    steps = yaml.safe_load((REPO_CONTENT / "roadmap.yaml").read_text(encoding="utf-8"))["steps"]
+    step_ids = {s["id"] for s in steps}
+    dangling = []
+    for step in steps:
+        dangling += [(f"roadmap:{step['id']}", p) for p in step.get("posts", []) if p not in post_ids]
+    faq_files = sorted((REPO_CONTENT / "faq").glob("*.yaml"))
+    assert faq_files
+    for path in faq_files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        dangling += [(path.name, s) for s in data.get("steps", []) if s not in step_ids]
+        dangling += [(path.name, p) for p in data.get("posts", []) if p not in post_ids]
+    assert dangling == []
+
+
+def test_step_references_in_answers_point_to_real_steps(repo_content) -> None:  # noqa: ANN001
+    """Answers say things like "(/step 11)"; that number must exist."""
+    for entry in repo_content.faq:
+        for lang, t in entry.texts.items():
+            for n in re.findall(r"/step (\d+)", t.answer):
+                assert 1 <= int(n) <= len(repo_content.steps), (entry.id, lang, n)
+
+
+# one mistake at a time, on a copy
+
+
+def test_invalid_yaml(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "faq/salary.yaml", "posts: [seed-article]\n", "posts: [seed-article]]\n")
+    problems = _problems_in(root, "faq/salary.yaml")
+    p = _one(problems, "not valid YAML")
+    assert p.line == line
+    assert "indentation" in p.message or "quote" in p.message
+    assert str(p).startswith(f"content/faq/salary.yaml:{line}: ")
+
+
+def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "faq/salary.yaml", "  answer: |\n    It depends", "  anwser: |\n    It depends")
+    problems = _problems_in(root, "faq/salary.yaml")
+    p = _one(problems, "anwser")
+    assert p.line == line
+    assert "did you mean 'answer'" in p.message
+
+
+def test_unknown_key_in_a_roadmap_step(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "roadmap.yaml", "    hours: 60\n", "    hous: 60\n")
+    p = _one(_problems_in(root, "roadmap.yaml"), "hous")
+    assert p.line == line
+    assert "did you mean 'hours'" in p.message
+
+
+def test_missing_chinese_section(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    path = root / "faq" / "salary.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text[: text.index("\nzh:\n") + 1], encoding="utf-8")
+    problems = _problems_in(root, "faq/salary.yaml")
+    p = _one(problems, "missing translation")
+    assert "'zh:'" in p.message
+    assert "title, questions and answer" in p.message
+    assert p.line == 1  # the topic's block starts on line 1
+
+
+def test_unknown_roadmap_step_in_a_faq_file(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "faq/salary.yaml", "steps: [portfolio, job-search]", "steps: [portfolio, job-serach]")
+    p = _one(_problems_in(root, "faq/salary.yaml"), "unknown roadmap step")
+    assert p.line == line
+    assert "'job-serach'" in p.message
+    assert "did you mean 'job-search'" in p.message
+
+
+def test_unknown_roadmap_step_in_a_block_list(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    first = _edit(
+        root,
+        "faq/salary.yaml",
+        "steps: [portfolio, job-search]\n",
+        "steps:\n  - portfolio\n  - no-such-step-at-all\n",
+    )
+    p = _one(_problems_in(root, "faq/salary.yaml"), "no-such-step-at-all")
+    assert p.line == first + 2  # the line of the bad item, not of 'steps:'
+
+
+def test_unknown_post_in_a_roadmap_step(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "roadmap.yaml", "posts: [seed-article, why-ml-matters]", "posts: [seed-artcle]")
+    p = _one(_problems_in(root, "roadmap.yaml"), "unknown post")
+    assert p.line == line
+    assert "did you mean 'seed-article'" in p.message
+
+
+def test_duplicate_step_id(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "roadmap.yaml", "  - id: python-basics\n", "  - id: understand-the-role\n")
+    p = _one(_problems_in(root, "roadmap.yaml"), "used twice")
+    assert p.line == line
+    assert "'understand-the-role'" in p.message
+    assert "unique" in p.message
+
+
+def test_faq_id_must_match_the_file_name(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "faq/salary.yaml", "id: salary\n", "id: salaries\n")
+    p = _one(_problems_in(root, "faq/salary.yaml"), "file name")
+    assert p.line == line == 1
+    assert "'salaries'" in p.message
+    assert "salaries.yaml" in p.message  # tells the editor what to rename the file to
+
+
+def test_ui_placeholders_must_match_english(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _edit(root, "ui/zh.yaml", "{name}，你好！", "{nom}，你好！")
+    line = _line_of(root, "ui/zh.yaml", "start.welcome:")
+    p = _one(_problems_in(root, "ui/zh.yaml"), "placeholders")
+    assert p.line == line
+    assert "'start.welcome'" in p.message
+    assert "{name}" in p.message
+
+
+def test_ui_key_missing_in_chinese(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _edit(root, "ui/zh.yaml", 'help.intro: "我能帮你做这些事："\n', "")
+    p = _one(_problems_in(root, "ui/zh.yaml"), "help.intro")
+    assert "missing translation" in p.message
+    assert "ui/en.yaml" in p.message
+    assert p.line == 1  # the key has no line of its own: the file as a whole
+
+
+def test_ui_key_only_in_chinese(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "ui/zh.yaml", "help.intro:", 'help.extra: "多余的"\nhelp.intro:')
+    p = _one(_problems_in(root, "ui/zh.yaml"), "help.extra")
+    assert p.line == line
+    assert "not in ui/en.yaml" in p.message
+
+
+def test_same_question_in_two_topics(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    # salary.yaml has "ml engineer salary"; case and the question mark do not make it different
+    inserted = _edit(
+        root, "faq/time-to-learn.yaml", "  questions:\n", "  questions:\n    - ML Engineer Salary?\n"
+    )
+    inserted += 1
+    content, problems = load_content(root)
+    assert content is None
+    collisions = [p for p in problems if "one topic only" in p.message]
+    assert len(collisions) == 1, [str(p) for p in problems]
+    p = collisions[0]
+    if p.file == "content/faq/time-to-learn.yaml":
+        assert "'salary'" in p.message
+        assert p.line == inserted
+    else:
+        assert p.file == "content/faq/salary.yaml"
+        assert "'time-to-learn'" in p.message
+        assert p.line == _line_of(root, "faq/salary.yaml", "    - ml engineer salary\n")
+    assert "salary" in p.message.lower()
+
+
+def test_duplicate_key_in_one_block(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    first = _edit(root, "faq/salary.yaml", "posts: [seed-article]\n", "posts: [seed-article]\nposts: []\n")
+    p = _one(_problems_in(root, "faq/salary.yaml"), "appears twice")
+    assert p.line == first + 1  # the second 'posts:'
+    assert "'posts'" in p.message
+    assert "keep one" in p.message
+
+
+def test_a_problem_anywhere_means_nothing_is_served(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _edit(root, "posts.yaml", "  - id: seed-article\n", "  - id: Seed Article\n")
+    content, problems = load_content(root)
+    assert content is None
+    assert any(p.file == "content/posts.yaml" for p in problems)
+
+
+def test_missing_folder() -> None:
+    content, problems = load_content("/no/such/content/folder")
+    assert content is None
+    assert len(problems) == 1
+    assert "does not exist" in problems[0].message
+
+
+# the command line
+
+
+def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
+    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=30,
+    )
+
+
+def test_cli_check_ok_on_the_repo_content(tmp_path: Path) -> None:
+    result = _cli(tmp_path, "content", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("OK")
+    assert re.search(r"\d+ FAQ topics in 2 languages, \d+ roadmap steps", result.stdout)
+
+
+def test_cli_check_lists_file_line_problems(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    line = _edit(root, "faq/salary.yaml", "job-search]", "job-serach]")
+    _edit(root, "ui/zh.yaml", "{name}，你好！", "{nom}，你好！")
+    result = _cli(tmp_path, "content", "check", "--dir", str(root))
+    assert result.returncode == 1
+    assert "OK" not in result.stdout
+    out = result.stdout + result.stderr
+    located = re.findall(r"^(content/[\w/.-]+\.yaml):(\d+): (.+)$", out, flags=re.M)
+    assert ("content/faq/salary.yaml", str(line)) in {(f, n) for f, n, _ in located}
+    assert any(f == "content/ui/zh.yaml" and "placeholders" in m for f, _, m in located)
+    assert "2 problem(s) found" in out

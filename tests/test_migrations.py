@@ -1,0 +1,67 @@
+"""The Alembic migrations build exactly the schema that db.models describes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.models import Base
+
+EXPECTED_TABLES = {"users", "step_progress", "study_logs", "faq_stats", "unanswered_questions"}
+
+
+@pytest.fixture
+async def engine(tmp_path: Path):  # noqa: ANN201
+    eng = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}")
+    yield eng
+    await eng.dispose()
+
+
+def _diff(sync_conn) -> list:  # noqa: ANN001
+    ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
+    return compare_metadata(ctx, Base.metadata)
+
+
+def _tables(sync_conn) -> set[str]:  # noqa: ANN001
+    return set(inspect(sync_conn).get_table_names())
+
+
+async def test_fresh_database_matches_the_models(engine) -> None:  # noqa: ANN001
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        diff = await conn.run_sync(_diff)
+    assert diff == [], f"migrations and db/models.py differ: {diff}"
+
+
+async def test_expected_tables_and_index_exist(engine) -> None:  # noqa: ANN001
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        tables = await conn.run_sync(_tables)
+        indexes = await conn.run_sync(lambda c: {ix["name"] for ix in inspect(c).get_indexes("study_logs")})
+        version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
+    assert tables >= EXPECTED_TABLES
+    assert "alembic_version" in tables
+    assert "ix_study_logs_user_day" in indexes
+    assert version == "0001"
+
+
+async def test_upgrade_twice_is_harmless(engine) -> None:  # noqa: ANN001
+    await upgrade(engine)
+    async with engine.begin() as conn:
+        await conn.execute(text("INSERT INTO faq_stats (faq_id, lang, asked) VALUES ('salary', 'en', 3)"))
+    await upgrade(engine)  # already at head: nothing to do, nothing lost
+    async with engine.connect() as conn:
+        tables = await conn.run_sync(_tables)
+        diff = await conn.run_sync(_diff)
+        asked = (await conn.execute(text("SELECT asked FROM faq_stats WHERE faq_id = 'salary'"))).scalar_one()
+        versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+    assert tables >= EXPECTED_TABLES
+    assert diff == []
+    assert asked == 3
+    assert versions == ["0001"]

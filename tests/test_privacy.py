@@ -1,0 +1,175 @@
+"""/export and /forget: everything stored about me, and deleting it only after a fresh, explicit yes."""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from db.models import StepProgress, StudyLog, User
+from tests.conftest import buttons, texts
+
+
+async def rows_of(app, user_id: str) -> dict[str, list]:  # noqa: ANN001
+    """Every row stored for one platform user, per table."""
+    async with app.sessions() as session:
+        users = (await session.execute(select(User).where(User.platform_user_id == user_id))).scalars().all()
+        ids = [u.id for u in users]
+        progress = (
+            (await session.execute(select(StepProgress).where(StepProgress.user_id.in_(ids)))).scalars().all()
+        )
+        logs = (await session.execute(select(StudyLog).where(StudyLog.user_id.in_(ids)))).scalars().all()
+    return {
+        "users": [(u.platform_user_id, u.timezone) for u in users],
+        "step_progress": [(p.step_id, p.state) for p in progress],
+        "study_logs": [(s.minutes, s.note) for s in logs],
+    }
+
+
+async def counts(app) -> dict[str, int]:  # noqa: ANN001
+    async with app.sessions() as session:
+        return {
+            model.__tablename__: len((await session.execute(select(model))).scalars().all())
+            for model in (User, StepProgress, StudyLog)
+        }
+
+
+async def fill(chat) -> None:  # noqa: ANN001
+    await chat.say("/timezone Asia/Kolkata")
+    await chat.say("/done 1")
+    await chat.say("/doing 2")
+    await chat.say("/log 45 pandas")
+
+
+# /export
+
+
+async def test_export_returns_a_json_attachment_with_everything(chat, app) -> None:  # noqa: ANN001
+    await fill(chat)
+    replies = await chat.say("/export")
+    assert len(replies) == 1
+    reply = replies[0]
+    assert "your profile, 2 roadmap step(s) and 1 study log entries" in reply.plain()
+    assert reply.attachment is not None
+    assert reply.attachment.filename.endswith(".json")
+    assert reply.attachment.mime == "application/json"
+
+    data = json.loads(reply.attachment.data)
+    assert data["user"]["platform"] == "fake"
+    assert data["user"]["user_id"] == "alice"
+    assert data["user"]["display_name"] == "Alice"
+    assert data["user"]["timezone"] == "Asia/Kolkata"
+    steps = {p["step"]: p["state"] for p in data["roadmap_progress"]}
+    first, second = app.store.content.steps[:2]
+    assert steps == {first.id: "done", second.id: "doing"}
+    assert [(s["minutes"], s["note"], s["day"]) for s in data["study_log"]] == [(45, "pandas", "2026-03-02")]
+    assert data["study_log"][0]["logged_at"].startswith("2026-03-02T10:00:00")
+    assert data["exported_at"].startswith("2026-03-02T10:00:00")
+
+
+async def test_export_contains_only_my_data(app) -> None:  # noqa: ANN001
+    alice, bob = app.fake.chat("alice"), app.fake.chat("bob")
+    await fill(alice)
+    await bob.say("/log 10 secret bob stuff")
+    data = json.loads((await alice.say("/export"))[0].attachment.data)
+    assert "secret bob stuff" not in json.dumps(data)
+    assert [s["note"] for s in data["study_log"]] == ["pandas"]
+
+
+async def test_export_for_a_new_learner(chat) -> None:  # noqa: ANN001
+    reply = (await chat.say("/export"))[0]
+    data = json.loads(reply.attachment.data)
+    assert data["user"]["user_id"] == "alice"
+    assert data["roadmap_progress"] == [] and data["study_log"] == []
+
+
+# /forget
+
+
+async def test_forget_asks_with_two_buttons(chat, app) -> None:  # noqa: ANN001
+    await fill(chat)
+    replies = await chat.say("/forget")
+    assert "It cannot be undone" in texts(replies)
+    assert "The button works for 5 minutes" in texts(replies)
+    labels = [label for label, _ in buttons(replies)]
+    assert labels == ["Yes, delete everything", "Cancel"]
+    assert len((await rows_of(app, "alice"))["study_logs"]) == 1  # asking deletes nothing
+
+
+async def test_forget_cancel_deletes_nothing(chat, app) -> None:  # noqa: ANN001
+    await fill(chat)
+    before = await rows_of(app, "alice")
+    await chat.say("/forget")
+    replies = await chat.click("Cancel")
+    assert "Nothing was deleted." in texts(replies)
+    assert await rows_of(app, "alice") == before
+
+
+async def test_forget_yes_deletes_every_row_of_mine_only(app) -> None:  # noqa: ANN001
+    alice, bob = app.fake.chat("alice"), app.fake.chat("bob")
+    await fill(alice)
+    await fill(bob)
+    bob_before = await rows_of(app, "bob")
+    assert all(bob_before.values())
+
+    await alice.say("/forget")
+    replies = await alice.click("Yes, delete everything")
+    assert "everything I stored about you is deleted" in texts(replies)
+
+    assert await rows_of(app, "alice") == {"users": [], "step_progress": [], "study_logs": []}
+    assert await rows_of(app, "bob") == bob_before
+    assert await counts(app) == {"users": 1, "step_progress": 2, "study_logs": 1}
+
+
+async def test_after_forget_the_learner_starts_fresh(chat, app) -> None:  # noqa: ANN001
+    await fill(chat)
+    await chat.say("/forget")
+    await chat.click("Yes")
+    text = texts(await chat.say("/progress"))
+    assert "Roadmap: 0 of" in text
+    assert "Study time this week: 0 h 0 min" in text
+    assert "(UTC)" in text
+    assert await rows_of(app, "alice") == {"users": [("alice", "UTC")], "step_progress": [], "study_logs": []}
+
+
+async def test_expired_confirmation_deletes_nothing(chat, app, clock) -> None:  # noqa: ANN001
+    await fill(chat)
+    before = await rows_of(app, "alice")
+    await chat.say("/forget")
+    clock.advance(minutes=10)
+    replies = await chat.click("Yes, delete everything")
+    assert "That confirmation has expired and nothing was deleted" in texts(replies)
+    assert await rows_of(app, "alice") == before
+
+
+async def test_confirmation_from_the_future_deletes_nothing(chat, app, clock) -> None:  # noqa: ANN001
+    await fill(chat)
+    before = await rows_of(app, "alice")
+    stamp = int(clock.now().timestamp()) + 3600
+    replies = await chat.press(f"forget:yes:{stamp}:alice")
+    assert "expired" in texts(replies)
+    assert await rows_of(app, "alice") == before
+
+
+async def test_forged_confirmation_deletes_nothing(chat, app) -> None:  # noqa: ANN001
+    await fill(chat)
+    before = await rows_of(app, "alice")
+    for payload in ("forget:yes:notanumber", "forget:yes", "forget:yes:", "forget:maybe:0"):
+        replies = await chat.press(payload)
+        assert replies, payload
+        assert "deleted" not in texts(replies) or "Nothing was deleted" in texts(replies), payload
+        assert await rows_of(app, "alice") == before, payload
+    assert "That button is out of date" in texts(await chat.press("forget:yes:notanumber"))
+
+
+async def test_only_the_learner_who_asked_can_confirm_in_a_group(app) -> None:  # noqa: ANN001
+    alice = app.fake.chat("alice", chat_id="study-group", group=True)
+    bob = app.fake.chat("bob", chat_id="study-group", group=True)
+    await bob.say("/log 30")
+    bob_before = await rows_of(app, "bob")
+    await alice.say("/forget")
+    bob.last = alice.last  # Bob sees Alice's buttons in the group and presses "Yes"
+    replies = await bob.click("Yes, delete everything")
+    assert "belongs to someone else" in texts(replies)
+    assert await rows_of(app, "bob") == bob_before
+    assert "everything I stored about you is deleted" in texts(await alice.click("Yes, delete everything"))
