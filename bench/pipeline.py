@@ -74,7 +74,7 @@ def null_router() -> Router:
 async def throughput(routers, messages: int, users: int, concurrency: int) -> tuple[float, int]:  # noqa: ANN001
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(
-            database_url=f"sqlite+aiosqlite:///{tmp}/bench.db", flood_limit="1000/second", _env_file=None
+            database_url=f"sqlite+aiosqlite:///{tmp}/bench.db", flood_limit="30/minute", _env_file=None
         )
         adapter = RenderingAdapter()
         async with App(settings, [adapter], routers=routers):
@@ -127,7 +127,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--messages", type=int, default=4000)
     p.add_argument("--users", type=int, default=200)
-    p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--concurrency", type=int, nargs="+", default=[1, 16], help="messages in flight")
     args = p.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, threads included
@@ -135,20 +135,24 @@ def main() -> None:
 
     cold = startup_process()
     warm = asyncio.run(startup_in_process())
-    full, chars = asyncio.run(throughput(ROUTERS, args.messages, args.users, args.concurrency))
-    null, _ = asyncio.run(throughput((null_router(),), args.messages, args.users, args.concurrency))
+    runs = []
+    for conc in args.concurrency:
+        full, chars = asyncio.run(throughput(ROUTERS, args.messages, args.users, conc))
+        null, _ = asyncio.run(throughput((null_router(),), args.messages, args.users, conc))
+        runs.append((conc, full, null, chars))
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
     print(
-        f"pipeline benchmark: {args.messages} messages, {args.users} users, concurrency {args.concurrency}, "
-        f"cores {cores}, python {sys.version.split()[0]}"
+        f"pipeline benchmark: {args.messages} messages from {args.users} users, cores {cores}, "
+        f"python {sys.version.split()[0]}"
     )
-    print(
-        f"  full path (match + DB write + render): {full:8.0f} msg/s  ({chars // args.messages} chars/reply)"
-    )
-    print(f"  null handler (same middleware):        {null:8.0f} msg/s")
-    print(f"  full path costs {null / full:.2f}x the null handler per message")
+    for conc, full, null, chars in runs:
+        print(
+            f"  {conc:>2} in flight: full path (match + DB write + render) {full:6.0f} msg/s, "
+            f"null handler {null:6.0f} msg/s, full/null cost {null / full:.2f}x "
+            f"({chars // args.messages} chars/reply)"
+        )
     print(
         f"  start-up, `python -m bot` to first reply: median {statistics.median(cold):.2f} s "
         f"(min {min(cold):.2f}, max {max(cold):.2f}, {len(cold)} runs)"

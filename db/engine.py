@@ -3,18 +3,28 @@ queue instead of losing updates (the driver's default deferred BEGIN silently dr
 
 from __future__ import annotations
 
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.util import await_only
+
+from db import sqlite_driver
 
 BUSY_TIMEOUT_MS = 10_000
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
-    if url.startswith("sqlite"):
-        # Every transaction ends in an explicit COMMIT or ROLLBACK (one session transaction per event),
-        # so the pool's extra ROLLBACK on check-in is a wasted round trip to the driver's thread.
-        engine = create_async_engine(url, echo=echo, pool_reset_on_return=None)
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        # One trip to aiosqlite's thread per statement (db.sqlite_driver). Every transaction ends in an
+        # explicit COMMIT or ROLLBACK (one session transaction per event), so the pool's extra
+        # ROLLBACK on check-in would be one more wasted trip.
+        parsed = parsed.set(drivername="sqlite+" + sqlite_driver.NAME.split(".")[1])
+        # One connection: every transaction is BEGIN IMMEDIATE anyway, so SQLite runs them one at a
+        # time; queueing for the connection in asyncio is fast and fair, whereas several connections
+        # contending for the lock sleep in SQLite's busy handler (milliseconds at a time).
+        engine = create_async_engine(
+            parsed, echo=echo, pool_reset_on_return=None, pool_size=1, max_overflow=0, pool_timeout=60
+        )
         _tune_sqlite(engine)
         return engine
     return create_async_engine(url, echo=echo)

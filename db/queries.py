@@ -5,10 +5,11 @@ The caller owns the transaction (one per event, opened by the router's session m
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,28 +23,70 @@ def _insert(session: AsyncSession, table):  # noqa: ANN001, ANN202
     return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
+# The statements every message runs are built once, as Core statements on the tables, and executed on
+# the session's connection: no statement building or ORM bookkeeping per message.
+_users = User.__table__
+_faq_stats = FaqStat.__table__
+_unanswered = UnansweredQuestion.__table__
+_SELECT_USER = select(_users.c.id, _users.c.lang, _users.c.timezone, _users.c.display_name).where(
+    _users.c.platform == bindparam("platform"), _users.c.platform_user_id == bindparam("uid")
+)
+_hot: dict[tuple[str, str], Any] = {}
+
+
+def _hot_statement(session: AsyncSession, name: str):  # noqa: ANN202
+    dialect = session.bind.dialect.name
+    key = (dialect, name)
+    if key not in _hot:
+        ins = (postgresql if dialect == "postgresql" else sqlite).insert
+        if name == "user":
+            _hot[key] = ins(_users).on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
+        elif name == "faq":
+            stmt = ins(_faq_stats)
+            _hot[key] = stmt.on_conflict_do_update(
+                index_elements=["faq_id", "lang"], set_={"asked": _faq_stats.c.asked + 1}
+            )
+        elif name == "unanswered":
+            stmt = ins(_unanswered)
+            _hot[key] = stmt.on_conflict_do_update(
+                index_elements=["text", "lang"],
+                set_={"count": _unanswered.c.count + 1, "last_seen": stmt.excluded.last_seen},
+            )
+    return _hot[key]
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """What handlers know about a learner."""
+
+    id: int
+    lang: str | None
+    timezone: str
+    display_name: str
+
+
 # Users
 
 
 async def get_or_create_user(
     session: AsyncSession, platform: str, platform_user_id: str, display_name: str, now: datetime
-) -> User:
-    query = select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
-    user = (await session.execute(query)).scalar_one_or_none()
-    if user is None:
-        await session.execute(
-            _insert(session, User)
-            .values(
-                platform=platform,
-                platform_user_id=platform_user_id,
-                display_name=display_name[:128],
-                timezone="UTC",
-                created_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
+) -> UserRow:
+    conn = await session.connection()
+    params = {"platform": platform, "uid": platform_user_id}
+    row = (await conn.execute(_SELECT_USER, params)).first()
+    if row is None:
+        await conn.execute(
+            _hot_statement(session, "user"),
+            {
+                "platform": platform,
+                "platform_user_id": platform_user_id,
+                "display_name": display_name[:128],
+                "timezone": "UTC",
+                "created_at": now,
+            },
         )
-        user = (await session.execute(query)).scalar_one()
-    return user
+        row = (await conn.execute(_SELECT_USER, params)).one()
+    return UserRow(*row)
 
 
 async def find_user(session: AsyncSession, platform: str, platform_user_id: str) -> User | None:
@@ -170,23 +213,15 @@ async def forget_user(session: AsyncSession, user_id: int) -> None:
 
 
 async def record_faq_answer(session: AsyncSession, faq_id: str, lang: str) -> None:
-    stmt = _insert(session, FaqStat).values(faq_id=faq_id, lang=lang, asked=1)
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=["faq_id", "lang"], set_={"asked": FaqStat.asked + 1})
-    )
+    conn = await session.connection()
+    await conn.execute(_hot_statement(session, "faq"), {"faq_id": faq_id, "lang": lang, "asked": 1})
 
 
 async def record_unanswered(session: AsyncSession, text: str, lang: str, now: datetime) -> None:
+    conn = await session.connection()
     text = " ".join(text.split())[:500]
-    stmt = _insert(session, UnansweredQuestion).values(
-        text=text, lang=lang, count=1, first_seen=now, last_seen=now
-    )
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["text", "lang"],
-            set_={"count": UnansweredQuestion.count + 1, "last_seen": now},
-        )
-    )
+    values = {"text": text, "lang": lang, "count": 1, "first_seen": now, "last_seen": now}
+    await conn.execute(_hot_statement(session, "unanswered"), values)
 
 
 async def top_unanswered(session: AsyncSession, limit: int = 20) -> list[UnansweredQuestion]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,10 +88,18 @@ class Content:
     strings: dict[str, dict[str, str]]
     faq_by_id: dict[str, FaqEntry] = field(init=False)
     step_by_id: dict[str, Step] = field(init=False)
+    # Views derived from this content (e.g. a rendered FAQ answer), built once and dropped with it.
+    _memo: dict[Hashable, Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "faq_by_id", {e.id: e for e in self.faq})
         object.__setattr__(self, "step_by_id", {s.id: s for s in self.steps})
+        object.__setattr__(self, "_memo", {})
+
+    def memo(self, key: Hashable, build: Callable[[], Any]) -> Any:
+        if key not in self._memo:
+            self._memo[key] = build()
+        return self._memo[key]
 
     def find_step(self, ref: str) -> Step | None:
         """A step by number ("3") or id ("math-foundations")."""

@@ -14,7 +14,7 @@ from handlers.types import Button, Clock, Event, Reply, Route
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from db.models import User
+    from db.queries import UserRow
     from handlers.content_store import ContentStore
 
 
@@ -36,7 +36,7 @@ class Context:
     routes: tuple[Route, ...] = ()
     route: Route | None = None
     session: AsyncSession | None = None
-    user: User | None = None
+    user: UserRow | None = None
     lang: str = field(default="")
     extra: dict[str, Any] = field(default_factory=dict)  # for middlewares and the app (e.g. help listing)
 

@@ -48,7 +48,12 @@ def understand(question: str, matcher: LexicalMatcher) -> Understood:
 
 
 def entry_reply(content: Content, entry: FaqEntry, lang: str) -> Reply:
-    """One FAQ answer in `lang` (falling back to the other language if a translation is missing)."""
+    """One FAQ answer in `lang` (falling back to the other language if a translation is missing).
+    Replies are immutable and depend on the content only, so each is built once per content version."""
+    return content.memo(("faq-answer", entry.id, lang), lambda: _build_entry_reply(content, entry, lang))
+
+
+def _build_entry_reply(content: Content, entry: FaqEntry, lang: str) -> Reply:
     text = entry.texts.get(lang) or next(iter(entry.texts.values()))
     strings = Strings(content.strings, lang)
     body: list = [Para((Bold((Text(text.title),)),)), *parse(text.answer)]

@@ -7,11 +7,13 @@ Below `threshold` it abstains and offers the closest entries instead.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from handlers.content import FaqEntry
 
@@ -44,8 +46,10 @@ def tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     out = [_stem(w) for w in _WORD.findall(text) if w not in _STOP_EN]
     for run in _HAN_RUN.findall(text):
-        chars = [ch for ch in run if ch not in _STOP_ZH]
-        out.extend(chars)
+        if len(run) == 1:  # a lone character is its own token; longer runs are read as bigrams
+            if run not in _STOP_ZH:
+                out.append(run)
+            continue
         out.extend(
             a + b for a, b in zip(run, run[1:], strict=False) if a not in _STOP_ZH or b not in _STOP_ZH
         )
@@ -74,6 +78,7 @@ class LexicalMatcher:
         for _, counts in docs:
             df.update(counts.keys())
         self._idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self._max_idf = max(self._idf.values(), default=1.0)
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._doc_entry: list[str] = []
         for i, (entry_id, counts) in enumerate(docs):
@@ -86,21 +91,23 @@ class LexicalMatcher:
     def match(self, question: str, n_candidates: int = 3) -> Match:
         counts = Counter(tokens(question))
         # unknown words count towards the norm too: a question mostly about something else scores low
-        unknown_idf = max(self._idf.values(), default=1.0)
+        unknown_idf = self._max_idf
         vec = {t: (1 + math.log(c)) * self._idf.get(t, unknown_idf) for t, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vec.values()))
         if not norm:
             return Match(None, 0.0, ())
-        doc_scores: dict[int, float] = defaultdict(float)
+        doc_scores: dict[int, float] = {}
+        get = doc_scores.get
         for t, v in vec.items():
             for doc, w in self._postings.get(t, ()):
-                doc_scores[doc] += v * w
+                doc_scores[doc] = get(doc, 0.0) + v * w
         best: dict[str, float] = {}
-        for doc, s in doc_scores.items():
-            entry_id = self._doc_entry[doc]
-            if s / norm > best.get(entry_id, 0.0):
-                best[entry_id] = s / norm
-        ranked = sorted(best.items(), key=lambda kv: -kv[1])
+        doc_entry = self._doc_entry
+        for doc, score in doc_scores.items():
+            entry_id = doc_entry[doc]
+            if score > best.get(entry_id, 0.0):
+                best[entry_id] = score
+        ranked = [(e, s / norm) for e, s in heapq.nlargest(n_candidates, best.items(), key=itemgetter(1))]
         if not ranked:
             return Match(None, 0.0, ())
         top_id, top = ranked[0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,42 @@ def _join_lines(lines: list[str]) -> str:
 
 def parse(text: str, values: Mapping[str, object] | None = None) -> Doc:
     """Parse the content syntax into a `Doc`, filling ``{placeholders}`` as plain text."""
+    doc = _parse_cached(text)
+    return _fill_doc(doc, values) if values else doc
+
+
+def _fill_inline(nodes: tuple[Inline, ...], values: Mapping[str, object]) -> tuple[Inline, ...]:
+    out: list[Inline] = []
+    for n in nodes:
+        if isinstance(n, Text):
+            out.append(Text(_fill(n.value, values)))
+        elif isinstance(n, Bold):
+            out.append(Bold(_fill_inline(n.children, values)))
+        elif isinstance(n, Italic):
+            out.append(Italic(_fill_inline(n.children, values)))
+        elif isinstance(n, Code):
+            out.append(Code(_fill(n.value, values)))
+        else:
+            out.append(Link(_fill(n.label, values), _fill(n.url, values)))
+    return tuple(out)
+
+
+def _fill_doc(doc: Doc, values: Mapping[str, object]) -> Doc:
+    out: list[Block] = []
+    for b in doc:
+        if isinstance(b, Para):
+            out.append(Para(_fill_inline(b.children, values)))
+        elif isinstance(b, Bullets):
+            out.append(Bullets(tuple(_fill_inline(i, values) for i in b.items)))
+        else:
+            out.append(Pre(_fill(b.value, values)))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Doc:
+    """Content and UI texts are few and parsed once; placeholders are filled in afterwards."""
+    values = None
     blocks: list[Block] = []
     for chunk in re.split(r"\n\s*\n", text.strip()):
         lines = [ln.rstrip() for ln in chunk.splitlines() if ln.strip()]

@@ -4,8 +4,8 @@ admin check. Each is `async def mw(handler, ctx) -> list[Reply]`."""
 from __future__ import annotations
 
 import logging
+import re
 import time
-import unicodedata
 
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
@@ -40,14 +40,17 @@ async def error_guard(handler: Handler, ctx: Context) -> list[Reply]:
     except Exception:
         log.exception("handler failed for %s", _describe(ctx))
         return [ctx.reply("error.internal")]
-    log.debug(
-        "%s -> %d replies in %.1f ms", _describe(ctx), len(replies), 1000 * (time.perf_counter() - started)
-    )
+    if log.isEnabledFor(logging.DEBUG):
+        elapsed_ms = 1000 * (time.perf_counter() - started)
+        log.debug("%s -> %d replies in %.1f ms", _describe(ctx), len(replies), elapsed_ms)
     return replies
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode Cc, less \t \n \r
+
+
 def _has_control_chars(text: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in text)
+    return _CONTROL.search(text) is not None
 
 
 async def input_guard(handler: Handler, ctx: Context) -> list[Reply]:
