@@ -92,10 +92,15 @@ class ConsoleAdapter:
         self._choices: list[str] = []  # payloads of the buttons on screen, numbered from 1
         self._task: asyncio.Task | None = None
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._answered = threading.Event()  # the prompt comes back only after the replies are printed
+        self._answered.set()
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
         loop = asyncio.get_running_loop()
+        if self.interactive:
+            self.stdout.write(f"{_BOLD}Study Buddy{_RESET} — type /start or a question; Ctrl-D to quit.\n\n")
+            self.stdout.flush()
         threading.Thread(target=self._read, args=(loop,), name="console-stdin", daemon=True).start()
         self._task = asyncio.create_task(self._run(), name="console")
 
@@ -104,6 +109,8 @@ class ConsoleAdapter:
         try:
             while True:
                 if self.interactive:
+                    self._answered.wait()
+                    self._answered.clear()
                     try:
                         line = input("you › ")
                     except EOFError:
@@ -124,8 +131,11 @@ class ConsoleAdapter:
 
     async def _run(self) -> None:
         while (line := await self._lines.get()) is not None:
-            replies = await self._dispatch(self._event(line))
-            await self.send(self.chat, replies)
+            try:
+                replies = await self._dispatch(self._event(line))
+                await self.send(self.chat, replies)
+            finally:
+                self._answered.set()
 
     async def wait_closed(self) -> None:
         """Until the input ends (Ctrl-D, or the end of a pipe)."""
