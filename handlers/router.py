@@ -39,7 +39,7 @@ class Router:
         self, name: str, *aliases: str, admin: bool = False, hidden: bool = False
     ) -> Callable[[Handler], Handler]:
         def register(fn: Handler) -> Handler:
-            route = Route(name, fn, admin=admin, hidden=hidden, help_key=f"help.{name}", aliases=aliases)
+            route = Route(name, fn, admin=admin, hidden=hidden, aliases=aliases)
             for key in (name, *aliases):
                 if key in self.commands:
                     raise ValueError(f"/{key} is registered twice in router {self.name!r}")

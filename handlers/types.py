@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 from handlers.markup import Doc
 
@@ -84,7 +85,8 @@ class Reply:
 
 
 class Clock(Protocol):
-    def now(self) -> Any:  # an aware datetime in UTC
+    def now(self) -> datetime:
+        """An aware datetime in UTC."""
         ...
 
 
@@ -94,11 +96,11 @@ Middleware = Callable[[Handler, "Context"], Awaitable["list[Reply]"]]
 
 @dataclass(frozen=True)
 class Route:
-    """One registered handler; `admin` routes pass only for bot admins or chat admins."""
+    """One registered handler; `admin` routes pass only for bot admins or chat admins. Its /help line
+    comes from the UI strings `usage.<name>` and `help.<name>`."""
 
     name: str
     handler: Handler
     admin: bool = False
     hidden: bool = False  # not listed in /help
-    help_key: str | None = None
     aliases: tuple[str, ...] = field(default=())

@@ -6,7 +6,10 @@ async def test_something(chat):
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -77,3 +80,31 @@ def texts(replies) -> str:  # noqa: ANN001
 
 def buttons(replies) -> list[tuple[str, str]]:  # noqa: ANN001
     return [(b.label, b.payload) for r in replies for row in r.buttons for b in row]
+
+
+BOT_ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD_LIMIT")
+
+
+def bot_env(**extra: str) -> dict[str, str]:
+    """The environment for `python -m bot` in a subprocess: none of the bot's settings inherited, and no
+    locale (it would pick the reply language)."""
+    drop = (*BOT_ENV_VARS, "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
+    env = {k: v for k, v in os.environ.items() if k not in drop}
+    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1", **extra)
+    return env
+
+
+def run_bot(
+    cwd: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in `cwd` (where its SQLite file lands), stdin piped."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=env or bot_env(),
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
+    )

@@ -6,16 +6,14 @@ The commands are independent, so the module starts them all at once and each tes
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import bot_env
 
-ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD_LIMIT")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 STDIN_QUESTIONS = [
     "salary?",
@@ -40,8 +38,7 @@ RUNS: dict[str, tuple[list[str], str | None]] = {
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, subprocess.CompletedProcess[str]]:
     cwd = tmp_path_factory.mktemp("cli")
-    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1")
+    env = bot_env()
     started = {}
     for name, (args, stdin) in RUNS.items():
         cmd = [sys.executable, "-m", "bot", *args]

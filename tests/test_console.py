@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
@@ -16,28 +13,14 @@ from bot.adapters.console import ConsoleAdapter, render
 from bot.app import App
 from handlers.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text
 from handlers.types import Attachment, Button, Reply
-from tests.conftest import ROOT
+from tests.conftest import run_bot
 
-ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD_LIMIT")
 ROADMAP_HEADER = "Your roadmap to ML engineer"
 STEP_LINE = re.compile(r"^\s*•\s*(\S+)\s+(\d+)\.\s+\S", re.M)
 
 
 def _bot(tmp_path: Path, stdin: str, *args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        env.pop(var, None)  # the locale picks the language: keep it English
-    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=60,
-    )
+    result = run_bot(tmp_path, *args, stdin=stdin)
     assert result.returncode == 0, result.stderr
     return result.stdout
 

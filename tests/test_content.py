@@ -3,11 +3,9 @@ make is reported with the file, the right line and a hint on how to fix it."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,10 +13,9 @@ import yaml
 
 from bot.settings import REPO_CONTENT
 from handlers.content import LANGS, Problem, load_content
-from tests.conftest import ROOT, SHARED
+from tests.conftest import SHARED, run_bot
 
 TOPICS_MD = SHARED / "eval" / "topics.md"
-ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD_LIMIT")
 
 
 # helpers
@@ -311,17 +308,7 @@ def test_missing_folder() -> None:
 
 
 def _cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1")
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=30,
-    )
+    return run_bot(tmp_path, *args, timeout=30)
 
 
 def test_cli_check_ok_on_the_repo_content(tmp_path: Path) -> None:

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import traceback
 from pathlib import Path
 
 import pytest
 
 from bot.settings import REPO_CONTENT, Settings, SettingsError, load_settings
-from tests.conftest import ROOT
-
-ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD_LIMIT")
+from tests.conftest import BOT_ENV_VARS, bot_env, run_bot
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only what a test sets reaches the settings."""
-    for var in ENV_VARS:
+    for var in BOT_ENV_VARS:
         monkeypatch.delenv(var, raising=False)
 
 
@@ -145,21 +140,9 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert settings.bot_admins == frozenset({"console:alice"})
 
 
-def _cli_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ENV_VARS}
-    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1", **extra)
-    return env
-
-
 def test_cli_stops_with_exit_2_names_the_variable_and_hides_the_password(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "content", "check"],
-        cwd=tmp_path,
-        env=_cli_env(LOG_LEVEL="LOUD", DATABASE_URL="mysql://u:SECRET@h/db"),
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    env = bot_env(LOG_LEVEL="LOUD", DATABASE_URL="mysql://u:SECRET@h/db")
+    result = run_bot(tmp_path, "content", "check", env=env, timeout=30)
     assert result.returncode == 2
     assert "LOG_LEVEL" in result.stderr
     assert "DATABASE_URL" in result.stderr
