@@ -42,6 +42,7 @@ check: install
 
 bench: install
 	$(BIN)/python bench/pipeline.py
+	$(BIN)/python bench/faq_eval.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

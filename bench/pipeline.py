@@ -71,13 +71,25 @@ def null_router() -> Router:
     return r
 
 
-async def throughput(routers, messages: int, users: int, concurrency: int) -> tuple[float, int]:  # noqa: ANN001
+async def throughput(  # noqa: ANN201
+    routers,  # noqa: ANN001
+    messages: int,
+    users: int,
+    concurrency: int,
+    model: str = "off",
+) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         settings = load_settings(
-            database_url=f"sqlite+aiosqlite:///{tmp}/bench.db", flood_limit="30/minute", _env_file=None
+            database_url=f"sqlite+aiosqlite:///{tmp}/bench.db",
+            flood_limit="30/minute",
+            faq_model=model,
+            content_watch=False,
+            _env_file=None,
         )
         adapter = RenderingAdapter()
-        async with App(settings, [adapter], routers=routers):
+        async with App(settings, [adapter], routers=routers) as app:
+            if model != "off" and not await asyncio.to_thread(app.store.wait_for_model, 300):
+                raise SystemExit("the FAQ model is not installed or failed to load")
             chats = [adapter.chat(f"user{i}") for i in range(users)]
             for c in chats:  # first contact creates the user row; measure steady state
                 await c.say("hi")
@@ -96,7 +108,9 @@ async def throughput(routers, messages: int, users: int, concurrency: int) -> tu
 
 async def startup_in_process() -> float:
     with tempfile.TemporaryDirectory() as tmp:
-        settings = load_settings(database_url=f"sqlite+aiosqlite:///{tmp}/s.db", _env_file=None)
+        settings = load_settings(
+            database_url=f"sqlite+aiosqlite:///{tmp}/s.db", content_watch=False, _env_file=None
+        )
         started = time.perf_counter()
         async with App(settings, [FakeAdapter()]):
             ready = time.perf_counter() - started
@@ -128,6 +142,7 @@ def main() -> None:
     p.add_argument("--messages", type=int, default=4000)
     p.add_argument("--users", type=int, default=200)
     p.add_argument("--concurrency", type=int, nargs="+", default=[1, 16], help="messages in flight")
+    p.add_argument("--model-messages", type=int, default=400, help="messages for the run with the model")
     args = p.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core, threads included
@@ -140,6 +155,10 @@ def main() -> None:
         full, chars = asyncio.run(throughput(ROUTERS, args.messages, args.users, conc))
         null, _ = asyncio.run(throughput((null_router(),), args.messages, args.users, conc))
         runs.append((conc, full, null, chars))
+    try:
+        with_model = asyncio.run(throughput(ROUTERS, args.model_messages, args.users, 16, model="auto"))[0]
+    except SystemExit as exc:
+        with_model = str(exc)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
@@ -147,11 +166,19 @@ def main() -> None:
         f"pipeline benchmark: {args.messages} messages from {args.users} users, cores {cores}, "
         f"python {sys.version.split()[0]}"
     )
+    print("  FAQ matcher: lexical (FAQ_MODEL=off)")
     for conc, full, null, chars in runs:
         print(
             f"  {conc:>2} in flight: full path (match + DB write + render) {full:6.0f} msg/s, "
             f"null handler {null:6.0f} msg/s, full/null cost {null / full:.2f}x "
             f"({chars // args.messages} chars/reply)"
+        )
+    if isinstance(with_model, str):
+        print(f"  FAQ matcher: hybrid: not measured ({with_model})")
+    else:
+        print(
+            f"  FAQ matcher: hybrid (model + lexical), 16 in flight: full path {with_model:6.0f} msg/s "
+            f"({args.model_messages} messages; the model runs in a worker thread)"
         )
     print(
         f"  start-up, `python -m bot` to first reply: median {statistics.median(cold):.2f} s "

@@ -3,20 +3,27 @@ adapters. `async with App(settings) as app:` starts it all and shuts it down cle
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 
 from bot.adapters.base import Adapter
 from bot.clock import SystemClock
+from bot.content_watch import watch_content
+from bot.embedder import load_embedder
 from bot.settings import Settings
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from handlers import admin, faq, general, preferences, privacy, roadmap, study
+from handlers.content import Problem
 from handlers.content_store import ContentStore
 from handlers.context import Context, HandlerConfig
+from handlers.faq_match import Embedder
+from handlers.i18n import Strings
+from handlers.markup import Bullets, Code
 from handlers.middleware import default_chain
 from handlers.router import Dispatcher, Router
-from handlers.types import Clock, Event, Reply, Route
+from handlers.types import ChatRef, Clock, Event, Reply, Route
 
 log = logging.getLogger("bot")
 
@@ -39,15 +46,22 @@ class App:
         adapters: Sequence[Adapter] = (),
         clock: Clock | None = None,
         routers: Sequence[Router] = ROUTERS,
+        embedder: Embedder | None | str = "from settings",
     ) -> None:
         self.settings = settings
         self.adapters = list(adapters)
         self.clock = clock or SystemClock()
         self.routers = routers
         self.config = HandlerConfig(admins=settings.bot_admins, flood_limit=settings.flood_limit)
+        self._embedder = embedder
+        self._tasks: list[asyncio.Task] = []
 
     async def __aenter__(self) -> App:
-        self.store = ContentStore(self.settings.content_dir)  # raises ContentError with file:line problems
+        embedder = self._embedder
+        if embedder == "from settings":
+            embedder = load_embedder(self.settings.faq_model, self.settings.cache_dir)
+        # raises ContentError with file:line problems
+        self.store = ContentStore(self.settings.content_dir, embedder)
         self.engine = make_engine(self.settings.database_url)
         try:
             await upgrade(self.engine)
@@ -58,6 +72,8 @@ class App:
             self._commands = self.dispatcher.command_routes()
             for adapter in self.adapters:
                 await adapter.start(self.dispatch)
+            if self.settings.content_watch:
+                self._tasks.append(asyncio.create_task(watch_content(self.store, self.tell_admins_about)))
         except BaseException:
             await self.__aexit__(None, None, None)
             raise
@@ -70,6 +86,9 @@ class App:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
         for adapter in reversed(self.adapters):
             try:
                 await adapter.stop()
@@ -82,3 +101,21 @@ class App:
 
     async def dispatch(self, event: Event) -> list[Reply]:
         return await self.dispatcher.feed(event)
+
+    async def tell_admins(self, reply: Reply) -> None:
+        """Send a message to every bot admin (BOT_ADMINS) on the platforms that are running."""
+        by_platform = {getattr(a, "platform", a.name): a for a in self.adapters}
+        for who in sorted(self.settings.bot_admins):
+            platform, _, user_id = who.partition(":")
+            adapter = by_platform.get(platform)
+            if adapter is None:
+                continue
+            try:
+                await adapter.send(ChatRef(platform, user_id, is_direct=True), [reply])
+            except Exception:
+                log.exception("could not tell admin %s", who)
+
+    async def tell_admins_about(self, problems: list[Problem]) -> None:
+        strings = Strings(self.store.content.strings, "en")
+        items = tuple((Code(str(p)),) for p in problems[:15])
+        await self.tell_admins(Reply(strings.doc("reload.failed", count=len(problems)) + (Bullets(items),)))

@@ -33,6 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     ct_sub = ct.add_subparsers(dest="content_command", required=True)
     check = ct_sub.add_parser("check", help="validate the content files; exit 1 with file:line problems")
     check.add_argument("--dir", default=None, help="content folder (default: CONTENT_DIR)")
+    gaps = ct_sub.add_parser("gaps", help="questions the bot could not answer, most frequent first")
+    gaps.add_argument("--limit", type=int, default=30, help="how many to list (default 30)")
     return p
 
 
@@ -66,9 +68,11 @@ async def _console(settings: Settings, user: str | None) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.embedder import load_embedder
     from handlers.markup import to_plain
 
-    store = ContentStore(settings.content_dir)
+    store = ContentStore(settings.content_dir, load_embedder(settings.faq_model, settings.cache_dir))
+    store.wait_for_model(timeout=120)
     questions = [" ".join(args.question)] if args.question else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         if not question.strip():
@@ -108,10 +112,31 @@ def _check(settings_dir: str) -> int:
     return 0
 
 
+async def _gaps(settings: Settings, limit: int) -> int:
+    from db import queries
+    from db.engine import make_engine, make_sessions
+    from db.migrate import upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessions(engine)() as session:
+            rows = await queries.top_unanswered(session, limit=limit)
+    finally:
+        await engine.dispose()
+    if not rows:
+        print("No unanswered questions recorded yet.")
+        return 0
+    print(f"{'count':>5}  lang  last seen         question")
+    for r in rows:
+        print(f"{r.count:>5}  {r.lang:<4}  {r.last_seen:%Y-%m-%d %H:%M}  {r.text}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "console"
-    if command == "content" and args.dir:
+    if command == "content" and getattr(args, "dir", None):
         return _check(args.dir)
     try:
         settings = load_settings()
@@ -120,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _setup_logging(settings, quiet=command in ("console", "ask"))
     try:
+        if command == "content" and args.content_command == "gaps":
+            return asyncio.run(_gaps(settings, args.limit))
         if command == "content":
             return _check(str(settings.content_dir))
         if command == "ask":

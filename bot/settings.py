@@ -4,6 +4,7 @@ name and an example of a right value."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +21,14 @@ EXAMPLES = {
     "BOT_ADMINS": "BOT_ADMINS=telegram:123456789,discord:80351110224678912,console:alice",
     "LOG_LEVEL": "LOG_LEVEL=INFO  (one of DEBUG, INFO, WARNING, ERROR)",
     "FLOOD_LIMIT": "FLOOD_LIMIT=30/minute  (or 'off')",
+    "FAQ_MODEL": "FAQ_MODEL=auto  (the embedding model if installed) or FAQ_MODEL=off (lexical only)",
+    "CACHE_DIR": "CACHE_DIR=~/.cache/study-buddy",
+    "CONTENT_WATCH": "CONTENT_WATCH=on  (or off)",
 }
+
+
+def _default_cache() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "study-buddy"
 
 
 class SettingsError(Exception):
@@ -35,6 +43,17 @@ class Settings(BaseSettings):
     bot_admins: Annotated[frozenset[str], NoDecode] = Field(frozenset())
     log_level: str = Field("INFO")
     flood_limit: str | None = Field("30/minute")
+    faq_model: str = Field("auto")
+    cache_dir: Path = Field(default_factory=_default_cache)
+    content_watch: bool = Field(True)
+
+    @field_validator("faq_model")
+    @classmethod
+    def _model(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ("auto", "off"):
+            raise ValueError(f"{v!r} is not auto or off")
+        return v
 
     @field_validator("database_url")
     @classmethod

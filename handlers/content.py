@@ -86,6 +86,7 @@ class Content:
     steps: tuple[Step, ...]
     posts: dict[str, Post]
     strings: dict[str, dict[str, str]]
+    offtopic: dict[str, tuple[str, ...]] = field(default_factory=dict)  # questions to decline, per language
     faq_by_id: dict[str, FaqEntry] = field(init=False)
     step_by_id: dict[str, Step] = field(init=False)
     # Views derived from this content (e.g. a rendered FAQ answer), built once and dropped with it.
@@ -420,7 +421,7 @@ def _check_collisions(
     for e in entries:
         for lang, t in e.texts.items():
             for q in t.questions:
-                key = (lang, " ".join(q.lower().split()).rstrip("?？!！。. "))
+                key = (lang, _normal(q))
                 if key in owner and owner[key] != e.id:
                     problems.append(
                         Problem(
@@ -483,6 +484,51 @@ def _load_strings(root: Path, problems: list[Problem]) -> dict[str, dict[str, st
     return strings
 
 
+def _load_offtopic(
+    root: Path, faq: tuple[FaqEntry, ...], problems: list[Problem]
+) -> dict[str, tuple[str, ...]]:
+    """offtopic.yaml (optional): per language, questions the bot should decline."""
+    path = root / "offtopic.yaml"
+    if not path.exists():
+        return {}
+    c = _Checker(_rel(path, root), problems)
+    data = c.load(path)
+    if data is None:
+        return {}
+    if not isinstance(data, _Map):
+        c.add(1, "offtopic.yaml holds 'en:' and 'zh:', each a list of questions the bot should decline")
+        return {}
+    c.keys(data, (), LANGS, "in offtopic.yaml")
+    faq_questions = {
+        (lang, _normal(q)): e.id for e in faq for lang, t in e.texts.items() for q in (t.title, *t.questions)
+    }
+    out: dict[str, tuple[str, ...]] = {}
+    for lang in LANGS:
+        items = data.get(lang, [])
+        if not isinstance(items, _Seq):
+            c.add(data.key_lines.get(lang, data.line), f"'{lang}:' must be a list of questions")
+            continue
+        good = []
+        for q, line in zip(items, items.item_lines, strict=True):
+            if not isinstance(q, str) or not q.strip():
+                c.add(line, "each off-topic question must be some text (use quotes if it has ':')")
+            elif (lang, _normal(q)) in faq_questions:
+                c.add(
+                    line,
+                    f"'{q}' is also a question of FAQ topic '{faq_questions[(lang, _normal(q))]}'; "
+                    "keep it in one place only",
+                )
+            else:
+                good.append(q.strip())
+        out[lang] = tuple(good)
+    return out
+
+
+def _normal(question: str) -> str:
+    """Two phrasings with the same words, whatever their order, case or punctuation, collide."""
+    return " ".join(sorted(re.findall(r"\w+", question.lower())))
+
+
 def load_content(root: str | Path) -> tuple[Content | None, list[Problem]]:
     root = Path(root)
     problems: list[Problem] = []
@@ -492,6 +538,7 @@ def load_content(root: str | Path) -> tuple[Content | None, list[Problem]]:
     steps = _load_roadmap(root, posts, problems)
     faq = _load_faq(root, {s.id: s for s in steps}, posts, problems)
     strings = _load_strings(root, problems)
+    offtopic = _load_offtopic(root, faq, problems)
     if problems:
         return None, problems
-    return Content(faq=faq, steps=steps, posts=posts, strings=strings), []
+    return Content(faq=faq, steps=steps, posts=posts, strings=strings, offtopic=offtopic), []

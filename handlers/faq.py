@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from db import queries
 from handlers.content import Content, FaqEntry
 from handlers.context import Context
-from handlers.faq_match import LexicalMatcher
+from handlers.faq_match import HybridMatcher, LexicalMatcher, Match
 from handlers.i18n import Strings, detect_lang
 from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
 from handlers.router import Router
@@ -37,14 +37,24 @@ class Understood:
     candidates: tuple[tuple[str, float], ...] = ()
 
 
-def understand(question: str, matcher: LexicalMatcher) -> Understood:
+def small_talk(question: str) -> Understood | None:
+    """Greetings and thanks get a friendly word, not an FAQ answer."""
     lang = detect_lang(question)
     if _GREETING.match(question):
         return Understood("greeting", lang)
     if _THANKS.match(question):
         return Understood("thanks", lang)
-    m = matcher.match(question)
-    return Understood("answer" if m.entry_id else "unknown", lang, m.entry_id, m.score, m.candidates)
+    return None
+
+
+def from_match(question: str, m: Match) -> Understood:
+    kind = "answer" if m.entry_id else "unknown"
+    return Understood(kind, detect_lang(question), m.entry_id, m.score, m.candidates)
+
+
+def understand(question: str, matcher: LexicalMatcher | HybridMatcher) -> Understood:
+    """The same decision as the chat makes, synchronously (for the CLI and the evaluation)."""
+    return small_talk(question) or from_match(question, matcher.match(question))
 
 
 def entry_reply(content: Content, entry: FaqEntry, lang: str) -> Reply:
@@ -100,7 +110,7 @@ def understood_reply(content: Content, u: Understood) -> Reply:
 
 
 async def answer_question(ctx: Context, question: str) -> Reply:
-    u = understand(question, ctx.store.matcher)
+    u = small_talk(question) or from_match(question, await ctx.store.match(question))
     if u.kind == "answer":
         await queries.record_faq_answer(ctx.session, u.entry_id, u.lang)
     elif u.kind == "unknown":

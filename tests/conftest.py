@@ -44,6 +44,9 @@ def make_settings(tmp_path: Path, **overrides: object):  # noqa: ANN201
         "content_dir": REPO_CONTENT,
         "bot_admins": "fake:admin",
         "flood_limit": None,
+        "faq_model": "off",  # the model has its own tests (test_faq_match.py); chats use the lexical one
+        "content_watch": False,
+        "cache_dir": tmp_path / "cache",
         "_env_file": None,
     }
     values.update(overrides)
@@ -86,11 +89,13 @@ BOT_ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD
 
 
 def bot_env(**extra: str) -> dict[str, str]:
-    """The environment for `python -m bot` in a subprocess: none of the bot's settings inherited, and no
-    locale (it would pick the reply language)."""
+    """The environment for `python -m bot` in a subprocess: none of the bot's settings inherited, no
+    locale (it would pick the reply language), the lexical matcher (deterministic; the model has its own
+    tests) and no file watching."""
     drop = (*BOT_ENV_VARS, "LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE")
     env = {k: v for k, v in os.environ.items() if k not in drop}
-    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1", **extra)
+    env.update(PYTHONPATH=str(ROOT), PYTHONUTF8="1", FAQ_MODEL="off", CONTENT_WATCH="off")
+    env.update(extra)
     return env
 
 

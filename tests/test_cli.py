@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from tests.conftest import bot_env
+from tests.conftest import bot_env, run_bot
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 STDIN_QUESTIONS = [
@@ -145,3 +145,33 @@ def test_plain_answers_from_stdin(runs) -> None:  # noqa: ANN001
     out = _run(runs, "plain-stdin").stdout
     assert out.count("How much do ML engineers earn?") == 1
     assert out.index("How much do ML engineers earn?") < out.index("/faq")
+
+
+async def test_content_gaps_lists_unanswered_questions_most_frequent_first(tmp_path) -> None:
+    from bot.adapters.fake import FakeAdapter
+    from bot.app import App
+    from tests.conftest import make_settings
+
+    settings = make_settings(tmp_path)
+    fake = FakeAdapter()
+    async with App(settings, [fake]):
+        alice, bob = fake.chat("alice"), fake.chat("bob")
+        for chat in (alice, bob, alice):
+            await chat.say("zebra quantum marmalade")
+        await bob.say("斑马量子果酱")
+        admin_view = "\n".join(r.plain() for r in await fake.chat("admin").say("/gaps"))
+    assert admin_view.index("3× [en] zebra quantum marmalade") < admin_view.index("1× [zh] 斑马量子果酱")
+
+    result = run_bot(tmp_path, "content", "gaps", env=bot_env(DATABASE_URL=settings.database_url))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["count", "lang", "last", "seen", "question"]
+    assert lines[1].split()[:2] == ["3", "en"] and lines[1].endswith("zebra quantum marmalade")
+    assert lines[2].split()[:2] == ["1", "zh"] and lines[2].endswith("斑马量子果酱")
+    assert "alice" not in result.stdout and "bob" not in result.stdout
+
+
+def test_content_gaps_on_a_fresh_database_says_so(tmp_path) -> None:
+    result = run_bot(tmp_path, "content", "gaps")
+    assert result.returncode == 0, result.stderr
+    assert "No unanswered questions" in result.stdout

@@ -330,3 +330,28 @@ def test_cli_check_lists_file_line_problems(tmp_path: Path) -> None:
     assert ("content/faq/salary.yaml", str(line)) in {(f, n) for f, n, _ in located}
     assert any(f == "content/ui/zh.yaml" and "placeholders" in m for f, _, m in located)
     assert "2 problem(s) found" in out
+
+
+def test_same_words_in_another_order_collide_too(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    path = root / "faq" / "kaggle.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("  questions:\n", "  questions:\n    - Salary, ML engineer?\n", 1), encoding="utf-8"
+    )
+    problems = _problems_in(root, "faq/kaggle.yaml") + _problems_in(root, "faq/salary.yaml")
+    assert any("one topic only" in p.message for p in problems), [str(p) for p in problems]
+
+
+def test_off_topic_examples_are_checked(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    path = root / "offtopic.yaml"
+    salary_q = yaml.safe_load((root / "faq" / "salary.yaml").read_text(encoding="utf-8"))["en"]["questions"][
+        0
+    ]
+    path.write_text(f"en:\n  - recipe for pancakes\n  - {salary_q}\nzh: not-a-list\n", encoding="utf-8")
+    problems = _problems_in(root, "offtopic.yaml")
+    assert any(p.line == 3 and "FAQ topic 'salary'" in p.message for p in problems), [
+        str(p) for p in problems
+    ]
+    assert any(p.line == 4 and "must be a list" in p.message for p in problems), [str(p) for p in problems]
