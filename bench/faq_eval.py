@@ -87,7 +87,7 @@ class ScaledEmbedder:
     def __init__(self, real, originals: dict[str, object]) -> None:  # noqa: ANN001
         import numpy as np
 
-        self.real, self.originals, self.name = real, originals, real.name + "-scaled"
+        self.real, self.originals, self.name, self.floor = real, originals, real.name + "-scaled", real.floor
         self._np, self._rng = np, np.random.default_rng(7)
 
     def embed(self, texts):  # noqa: ANN001, ANN201

