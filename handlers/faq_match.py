@@ -115,7 +115,7 @@ class LexicalMatcher:
 
     blocking = False  # cheap enough to run on the event loop
 
-    def __init__(self, content: Content, threshold: float = 0.3) -> None:
+    def __init__(self, content: Content, threshold: float = 0.35) -> None:
         self.threshold = threshold
         self.owners = _Owners(content)
         docs = [Counter(tokens(text)) for _, text in self.owners.pairs]
