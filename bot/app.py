@@ -6,15 +6,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, RetryLater
 from bot.clock import SystemClock
 from bot.content_watch import watch_content
 from bot.embedder import load_embedder
+from bot.reminders import ReminderService, ReminderSettings
 from bot.settings import Settings
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
-from handlers import admin, faq, general, preferences, privacy, roadmap, study
+from handlers import admin, faq, general, preferences, privacy, reminders, roadmap, study
 from handlers.content import Problem
 from handlers.content_store import ContentStore
 from handlers.context import Context, HandlerConfig
@@ -33,6 +35,7 @@ ROUTERS: tuple[Router, ...] = (
     faq.router,
     roadmap.router,
     study.router,
+    reminders.router,
     preferences.router,
     privacy.router,
     admin.router,
@@ -70,8 +73,17 @@ class App:
                 self.routers, default_chain(self.sessions, self.config.flood_limit), self._context
             )
             self._commands = self.dispatcher.command_routes()
+            self.reminders = ReminderService(
+                self.sessions,
+                self.clock,
+                self.send_to,
+                self.store,
+                ReminderSettings(grace=timedelta(hours=self.settings.reminder_grace_hours)),
+            )
             for adapter in self.adapters:
                 await adapter.start(self.dispatch)
+            if self.settings.reminders:
+                await self.reminders.start()
             if self.settings.content_watch:
                 self._tasks.append(asyncio.create_task(watch_content(self.store, self.tell_admins_about)))
         except BaseException:
@@ -86,6 +98,8 @@ class App:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        if getattr(self, "reminders", None) is not None:
+            await self.reminders.stop()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -97,21 +111,29 @@ class App:
         await self.engine.dispose()
 
     def _context(self, event: Event, routes: tuple[Route, ...]) -> Context:
-        return Context(event, self.store, self.clock, self.config, routes, extra={"commands": self._commands})
+        extra = {"commands": self._commands, "reminders_changed": self.reminders.wake}
+        return Context(event, self.store, self.clock, self.config, routes, extra=extra)
+
+    async def send_to(self, chat: ChatRef, replies: list[Reply]) -> None:
+        """Deliver to a chat on its platform's adapter (reminders, admin alerts)."""
+        for adapter in self.adapters:
+            if getattr(adapter, "platform", adapter.name) == chat.platform:
+                await adapter.send(chat, replies)
+                return
+        raise RetryLater(f"no {chat.platform} adapter is running in this process")
 
     async def dispatch(self, event: Event) -> list[Reply]:
         return await self.dispatcher.feed(event)
 
     async def tell_admins(self, reply: Reply) -> None:
         """Send a message to every bot admin (BOT_ADMINS) on the platforms that are running."""
-        by_platform = {getattr(a, "platform", a.name): a for a in self.adapters}
+        running = {getattr(a, "platform", a.name) for a in self.adapters}
         for who in sorted(self.settings.bot_admins):
             platform, _, user_id = who.partition(":")
-            adapter = by_platform.get(platform)
-            if adapter is None:
+            if platform not in running:
                 continue
             try:
-                await adapter.send(ChatRef(platform, user_id, is_direct=True), [reply])
+                await self.send_to(ChatRef(platform, user_id, is_direct=True), [reply])
             except Exception:
                 log.exception("could not tell admin %s", who)
 

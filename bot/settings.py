@@ -24,6 +24,8 @@ EXAMPLES = {
     "FAQ_MODEL": "FAQ_MODEL=auto  (the embedding model if installed) or FAQ_MODEL=off (lexical only)",
     "CACHE_DIR": "CACHE_DIR=~/.cache/study-buddy",
     "CONTENT_WATCH": "CONTENT_WATCH=on  (or off)",
+    "REMINDERS": "REMINDERS=on  (or off: this process sends no reminders)",
+    "REMINDER_GRACE_HOURS": "REMINDER_GRACE_HOURS=6  (how late a reminder may still be sent after downtime)",
 }
 
 
@@ -46,6 +48,8 @@ class Settings(BaseSettings):
     faq_model: str = Field("auto")
     cache_dir: Path = Field(default_factory=_default_cache)
     content_watch: bool = Field(True)
+    reminders: bool = Field(True)  # run the reminder service in this process
+    reminder_grace_hours: float = Field(6.0, gt=0, le=168)
 
     @field_validator("faq_model")
     @classmethod

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -51,6 +53,9 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(128), default="")
     lang: Mapped[str | None] = mapped_column(String(8), default=None)  # None: follow the platform locale
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    timezone_set: Mapped[bool] = mapped_column(Boolean, default=False)  # chosen with /timezone
+    # reminders could not reach this learner (bot blocked, DMs closed): say so when they next write
+    reminders_notice: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -99,3 +104,62 @@ class UnansweredQuestion(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Chat(Base):
+    """Per-chat state: a group's time zone (set by its admins), and whether the bot can still post there."""
+
+    __tablename__ = "chats"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_chats_platform_chat"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    blocked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)  # bot blocked / DMs closed
+
+
+class Reminder(Base):
+    """The source of truth for a reminder: its rule, its IANA zone and its next fire time in UTC."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "next_fire_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))  # where it is sent: the learner's DM, or a group
+    is_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(String(300), default="")
+    lang: Mapped[str] = mapped_column(String(8), default="en")  # the language its messages are written in
+    rule: Mapped[str] = mapped_column(Text)  # handlers.schedule.Rule.to_json()
+    timezone: Mapped[str] = mapped_column(String(64))
+    next_fire_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)  # None: finished
+    fired: Mapped[int] = mapped_column(Integer, default=0)
+    missed_unreported: Mapped[int] = mapped_column(Integer, default=0)  # mentioned in the next message
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Delivery(Base):
+    """One message for one occurrence of a reminder. UNIQUE (reminder, fire time, seq) makes claiming
+    idempotent: an occurrence is written once, so it is sent at most once (bar the one in flight)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "fire_at", "seq", name="uq_deliveries_occurrence"),
+        Index("ix_deliveries_pending", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"))
+    fire_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the occurrence
+    seq: Mapped[int] = mapped_column(Integer, default=0)  # 0: the occurrence itself; 1, 2...: snoozes
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime)  # when to send it
+    status: Mapped[str] = mapped_column(String(10))  # pending, sending, sent, missed, failed, blocked
+    delayed: Mapped[bool] = mapped_column(Boolean, default=False)
+    missed_before: Mapped[int] = mapped_column(Integer, default=0)  # missed occurrences to mention
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    error: Mapped[str] = mapped_column(String(200), default="")

@@ -5,6 +5,7 @@ The caller owns the transaction (one per event, opened by the router's session m
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -13,7 +14,7 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import FaqStat, StepProgress, StudyLog, UnansweredQuestion, User
+from db.models import Delivery, FaqStat, Reminder, StepProgress, StudyLog, UnansweredQuestion, User
 
 STEP_STATES = ("doing", "done", "skipped")
 
@@ -28,9 +29,14 @@ def _insert(session: AsyncSession, table):  # noqa: ANN001, ANN202
 _users = User.__table__
 _faq_stats = FaqStat.__table__
 _unanswered = UnansweredQuestion.__table__
-_SELECT_USER = select(_users.c.id, _users.c.lang, _users.c.timezone, _users.c.display_name).where(
-    _users.c.platform == bindparam("platform"), _users.c.platform_user_id == bindparam("uid")
-)
+_SELECT_USER = select(
+    _users.c.id,
+    _users.c.lang,
+    _users.c.timezone,
+    _users.c.display_name,
+    _users.c.timezone_set,
+    _users.c.reminders_notice,
+).where(_users.c.platform == bindparam("platform"), _users.c.platform_user_id == bindparam("uid"))
 _hot: dict[tuple[str, str], Any] = {}
 
 
@@ -63,6 +69,8 @@ class UserRow:
     lang: str | None
     timezone: str
     display_name: str
+    timezone_set: bool = False
+    reminders_notice: bool = False
 
 
 # Users
@@ -82,6 +90,8 @@ async def get_or_create_user(
                 "platform_user_id": platform_user_id,
                 "display_name": display_name[:128],
                 "timezone": "UTC",
+                "timezone_set": False,
+                "reminders_notice": False,
                 "created_at": now,
             },
         )
@@ -99,7 +109,11 @@ async def set_user_lang(session: AsyncSession, user_id: int, lang: str) -> None:
 
 
 async def set_user_timezone(session: AsyncSession, user_id: int, tz: str) -> None:
-    await session.execute(update(User).where(User.id == user_id).values(timezone=tz))
+    await session.execute(update(User).where(User.id == user_id).values(timezone=tz, timezone_set=True))
+
+
+async def clear_reminders_notice(session: AsyncSession, user_id: int) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(reminders_notice=False))
 
 
 # Roadmap progress
@@ -177,6 +191,9 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
     logs = await session.execute(
         select(StudyLog).where(StudyLog.user_id == user_id).order_by(StudyLog.logged_at, StudyLog.id)
     )
+    reminders = await session.execute(
+        select(Reminder).where(Reminder.owner_id == user_id).order_by(Reminder.id)
+    )
     return {
         "user": {
             "platform": user.platform,
@@ -199,11 +216,26 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
             }
             for s in logs.scalars()
         ],
+        "reminders": [
+            {
+                "id": r.id,
+                "chat": r.chat_id,
+                "rule": json.loads(r.rule),
+                "text": r.text,
+                "timezone": r.timezone,
+                "next": r.next_fire_at.isoformat() if r.next_fire_at else None,
+                "paused": r.paused,
+            }
+            for r in reminders.scalars()
+        ],
     }
 
 
 async def forget_user(session: AsyncSession, user_id: int) -> None:
     """Delete everything stored about one user (explicitly, not relying on FK cascades)."""
+    owned = select(Reminder.id).where(Reminder.owner_id == user_id)
+    await session.execute(delete(Delivery).where(Delivery.reminder_id.in_(owned)))
+    await session.execute(delete(Reminder).where(Reminder.owner_id == user_id))
     await session.execute(delete(StepProgress).where(StepProgress.user_id == user_id))
     await session.execute(delete(StudyLog).where(StudyLog.user_id == user_id))
     await session.execute(delete(User).where(User.id == user_id))

@@ -106,7 +106,11 @@ async def load_user(handler: Handler, ctx: Context) -> list[Reply]:
     ctx.user = await queries.get_or_create_user(ctx.session, u.platform, u.user_id, u.display_name, ctx.now())
     if ctx.user.lang in LANGS:
         ctx.lang = ctx.user.lang
-    return await handler(ctx)
+    replies = await handler(ctx)
+    if ctx.user is not None and ctx.user.reminders_notice:  # reminders could not reach them: say so once
+        await queries.clear_reminders_notice(ctx.session, ctx.user.id)
+        replies = [ctx.reply("remind.blocked_notice"), *replies]
+    return replies
 
 
 async def admin_check(handler: Handler, ctx: Context) -> list[Reply]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from db import queries
+from db import queries, reminders
 from handlers.context import Context
 from handlers.router import Router
 from handlers.types import Reply
@@ -62,6 +62,8 @@ async def lang(ctx: Context) -> Reply:
 @router.command("timezone", "tz")
 async def timezone(ctx: Context) -> Reply:
     arg = ctx.event.what.args.strip()
+    if not ctx.event.chat.is_direct:
+        return await _group_timezone(ctx, arg)
     if not arg:
         local = ctx.now().astimezone(ctx.zone())
         return ctx.reply("tz.current", zone=ctx.user.timezone, time=local.strftime("%H:%M"))
@@ -71,3 +73,22 @@ async def timezone(ctx: Context) -> Reply:
     await queries.set_user_timezone(ctx.session, ctx.user.id, zone)
     local = ctx.now().astimezone(ZoneInfo(zone))
     return ctx.reply("tz.set", zone=zone, time=local.strftime("%H:%M"))
+
+
+async def _group_timezone(ctx: Context, arg: str) -> Reply:
+    """In a group, /timezone is the group's zone (for channel reminders), set by its admins."""
+    chat = ctx.event.chat
+    if not arg:
+        state = await reminders.chat_state(ctx.session, chat.platform, chat.chat_id)
+        if state is None or state.timezone is None:
+            return ctx.reply("tz.group_unset")
+        local = ctx.now().astimezone(ZoneInfo(state.timezone))
+        return ctx.reply("tz.group_current", zone=state.timezone, time=local.strftime("%H:%M"))
+    if not (chat.sender_is_admin or ctx.is_bot_admin):
+        return ctx.reply("tz.group_admins_only")
+    zone = find_zone(arg)
+    if zone is None:
+        return ctx.reply("tz.unknown", given=arg[:60])
+    await reminders.set_chat_timezone(ctx.session, chat.platform, chat.chat_id, zone)
+    local = ctx.now().astimezone(ZoneInfo(zone))
+    return ctx.reply("tz.group_set", zone=zone, time=local.strftime("%H:%M"))

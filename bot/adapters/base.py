@@ -22,3 +22,19 @@ class Adapter(Protocol):
 
     async def send(self, chat: ChatRef, replies: list[Reply]) -> None:
         """Deliver replies to a chat (also used by reminders, which have no incoming event)."""
+
+
+class DeliveryError(Exception):
+    """An adapter could not deliver a message. Adapters raise one of the kinds below."""
+
+
+class ChatBlocked(DeliveryError):
+    """Permanent: the user blocked the bot, closed their DMs, or removed it from the chat."""
+
+
+class RetryLater(DeliveryError):
+    """Temporary: a rate limit (with the platform's retry_after, in seconds) or a transient error."""
+
+    def __init__(self, message: str = "", retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

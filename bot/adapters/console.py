@@ -54,7 +54,8 @@ def render(reply: Reply, color: bool = False, first_choice: int = 1) -> str:
         if isinstance(block, Para):
             parts.append(_inline(block.children, color))
         elif isinstance(block, Bullets):
-            parts.append("\n".join("  • " + _inline(item, color) for item in block.items))
+            items = (_inline(item, color).replace("\n", "\n    ") for item in block.items)
+            parts.append("\n".join("  • " + item for item in items))
         elif isinstance(block, Pre):
             parts.append(_clean(block.value))
     if reply.attachment is not None:

@@ -1,0 +1,252 @@
+"""The reminder service: APScheduler is the clock, the database is the truth.
+
+tick():
+1. claim: in one transaction, due reminders are advanced to their next fire time (computed from the
+   rule in local wall-clock time) and one delivery row per (reminder, fire time) is written under a
+   UNIQUE constraint. After downtime, the latest occurrence inside the grace window is sent (marked
+   delayed); older ones are recorded as missed and mentioned in the next message.
+2. deliver: pending deliveries are marked 'sending', sent through per-chat and global rate limits,
+   then marked sent. Rate limits and transient errors retry with backoff; a blocked chat pauses its
+   reminders and the owner is told when they next write. A process that dies mid-send leaves its rows
+   'sending'; the next start sends them again (at most the one in flight is repeated).
+
+On SQLite one process claims; on PostgreSQL several can (FOR UPDATE SKIP LOCKED, see db/reminders.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from aiolimiter import AsyncLimiter
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from handlers.schedule import Rule, next_fire
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.adapters.base import ChatBlocked, RetryLater
+from db import reminders as store
+from db.models import Reminder
+from handlers.content_store import ContentStore
+from handlers.reminders import reminder_reply
+from handlers.types import ChatRef, Clock, Reply
+
+log = logging.getLogger(__name__)
+
+Send = Callable[[ChatRef, list[Reply]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    grace: timedelta = timedelta(hours=6)  # later than this, an occurrence is missed, not sent
+    safety_tick: float = 30.0  # seconds: wake up at least this often, whatever the schedule says
+    batch: int = 1000  # reminders claimed per transaction
+    send_batch: int = 200  # deliveries claimed per round
+    global_rate: float = 30.0  # messages per second, all chats
+    chat_rate: float = 1.0  # messages per second, per chat
+    max_attempts: int = 8
+    stale_after: timedelta = timedelta(minutes=2)  # a 'sending' row older than this was orphaned
+
+
+@lru_cache(maxsize=65536)
+def _next(rule_json: str, zone: str, after: datetime, fired: int) -> datetime | None:
+    """Many reminders share a rule and a zone (daily 19:00 in Asia/Kolkata...): compute once."""
+    return next_fire(Rule.from_json(rule_json), ZoneInfo(zone), after, fired)
+
+
+def backoff(attempts: int, retry_after: float | None) -> timedelta:
+    seconds = min(600.0, 2.0 ** max(0, attempts))  # 2, 4, 8 ... 10 min
+    return timedelta(seconds=max(seconds, retry_after or 0.0))
+
+
+class ReminderService:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        send: Send,
+        store_: ContentStore,
+        settings: ReminderSettings | None = None,
+    ) -> None:
+        self.sessions, self.clock, self.send, self.content = sessions, clock, send, store_
+        self.settings = settings or ReminderSettings()
+        self._global = AsyncLimiter(self.settings.global_rate, 1)
+        self._per_chat: dict[tuple[str, str], AsyncLimiter] = {}
+        self._lock = asyncio.Lock()
+        self._scheduler: AsyncIOScheduler | None = None
+
+    # lifecycle
+
+    async def start(self) -> None:
+        async with self.sessions() as session, session.begin():
+            released = await store.release_stale(session, self.clock.now() - self.settings.stale_after)
+        if released:
+            log.warning(
+                "%d reminder message(s) were in flight when the bot last stopped; sending again", released
+            )
+        self._scheduler = AsyncIOScheduler(timezone=UTC)
+        self._scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.settings.safety_tick),
+            id="safety",
+            max_instances=1,
+            coalesce=True,
+        )
+        self._scheduler.start()
+        self.wake()
+
+    async def stop(self) -> None:
+        if self._scheduler is not None:
+            self._scheduler.shutdown(wait=False)
+            self._scheduler = None
+        async with self._lock:  # let a running tick finish its transaction
+            pass
+
+    def wake(self, at: datetime | None = None) -> None:
+        """Run a tick at `at` (default: now). Called after a reminder changes and after each tick."""
+        if self._scheduler is None:
+            return
+        when = max(at or self.clock.now(), datetime.now(UTC) + timedelta(milliseconds=20))
+        self._scheduler.add_job(
+            self.tick, DateTrigger(run_date=when), id="wake", replace_existing=True, misfire_grace_time=None
+        )
+
+    async def tick(self) -> None:
+        async with self._lock:
+            try:
+                now = self.clock.now()
+                await self.claim(now)
+                await self.deliver(now)
+                async with self.sessions() as session:
+                    upcoming = await store.earliest_due(session)
+            except Exception:
+                log.exception("reminder tick failed; the next tick retries")
+                return
+        if upcoming is not None and self._scheduler is not None:
+            self.wake(upcoming)
+
+    # 1. claim
+
+    async def claim(self, now: datetime) -> int:
+        """Advance every due reminder and write its deliveries. Returns how many reminders were claimed."""
+        total = 0
+        grace = self.settings.grace
+        while True:
+            async with self.sessions() as session, session.begin():
+                due = await store.due_reminders(session, now, self.settings.batch)
+                if not due:
+                    return total
+                rows, updates = [], []
+                for r in due:
+                    row, change = self._advance(r, now, grace)
+                    rows.extend(row)
+                    updates.append(change)
+                await store.write_deliveries(session, rows)
+                await session.execute(update(Reminder), updates)
+            total += len(due)
+            if len(due) < self.settings.batch:
+                return total
+
+    @staticmethod
+    def _advance(r: Reminder, now: datetime, grace: timedelta) -> tuple[list[dict], dict]:
+        occurrences: list[datetime] = []
+        t, fired = r.next_fire_at, r.fired
+        while t is not None and t <= now:
+            occurrences.append(t)
+            fired += 1
+            t = _next(r.rule, r.timezone, t, fired)
+            if len(occurrences) >= 500:  # years of downtime: jump to the present
+                t = _next(r.rule, r.timezone, now, fired)
+                break
+        rows = []
+        latest = occurrences[-1]
+        send_latest = now - latest <= grace
+        missed = occurrences[:-1] if send_latest else occurrences
+        base = {
+            "reminder_id": r.id,
+            "seq": 0,
+            "attempts": 0,
+            "error": "",
+            "delayed": False,
+            "missed_before": 0,
+        }
+        rows += [{**base, "fire_at": m, "due_at": m, "status": store.MISSED} for m in missed]
+        missed_unreported = r.missed_unreported + len(missed)
+        if send_latest:
+            rows.append(
+                {
+                    **base,
+                    "fire_at": latest,
+                    "due_at": now,
+                    "status": store.PENDING,
+                    "delayed": now - latest > timedelta(minutes=2),
+                    "missed_before": missed_unreported,
+                }
+            )
+            missed_unreported = 0
+        change = {"id": r.id, "next_fire_at": t, "fired": fired, "missed_unreported": missed_unreported}
+        return rows, change
+
+    # 2. deliver
+
+    async def deliver(self, now: datetime) -> int:
+        sent = 0
+        while True:
+            async with self.sessions() as session, session.begin():
+                claimed = await store.claim_deliveries(session, now, self.settings.send_batch)
+            if not claimed:
+                return sent
+            outcomes = await asyncio.gather(*(self._send_one(d, r) for d, r in claimed))
+            async with self.sessions() as session, session.begin():
+                for (d, r), (status, error, retry_after) in zip(claimed, outcomes, strict=True):
+                    if status == store.SENT:
+                        await store.finish_delivery(session, d.id, store.SENT, self.clock.now())
+                        sent += 1
+                    elif status == store.BLOCKED:
+                        await store.finish_delivery(session, d.id, store.BLOCKED, now, error)
+                        await store.block_chat(session, r.platform, r.chat_id, now)
+                        log.info("reminders paused for %s:%s: %s", r.platform, r.chat_id, error)
+                    elif d.attempts >= self.settings.max_attempts:
+                        await store.finish_delivery(session, d.id, store.FAILED, now, error)
+                        log.error(
+                            "reminder %d to %s:%s failed %d times: %s",
+                            r.id,
+                            r.platform,
+                            r.chat_id,
+                            d.attempts,
+                            error,
+                        )
+                    else:
+                        await store.retry_delivery(
+                            session, d.id, now + backoff(d.attempts, retry_after), error
+                        )
+            if len(claimed) < self.settings.send_batch:
+                return sent
+
+    def _chat_limiter(self, platform: str, chat_id: str) -> AsyncLimiter:
+        key = (platform, chat_id)
+        if key not in self._per_chat:
+            self._per_chat[key] = AsyncLimiter(1, 1 / self.settings.chat_rate)
+        return self._per_chat[key]
+
+    async def _send_one(self, d, r) -> tuple[str, str, float | None]:  # noqa: ANN001
+        reply = reminder_reply(self.content.content, r, d)
+        chat = ChatRef(r.platform, r.chat_id, is_direct=not r.is_group)
+        try:
+            async with self._chat_limiter(r.platform, r.chat_id), self._global:
+                await self.send(chat, [reply])
+        except ChatBlocked as exc:
+            return store.BLOCKED, str(exc) or "blocked", None
+        except RetryLater as exc:
+            return store.PENDING, str(exc) or "retry later", exc.retry_after
+        except Exception as exc:  # an unknown failure is treated as transient, and logged
+            log.warning("sending reminder %d failed: %r", r.id, exc)
+            return store.PENDING, repr(exc)[:200], None
+        return store.SENT, "", None

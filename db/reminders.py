@@ -1,0 +1,209 @@
+"""Reads and writes for reminders, their deliveries, and per-chat state. Rule maths lives elsewhere
+(handlers.schedule); callers pass in the computed times. The caller owns the transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Chat, Delivery, Reminder, User
+
+PENDING, SENDING, SENT, MISSED, FAILED, BLOCKED = "pending", "sending", "sent", "missed", "failed", "blocked"
+
+
+def _insert(session: AsyncSession, table):  # noqa: ANN001, ANN202
+    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def _locked(session: AsyncSession, query):  # noqa: ANN001, ANN202
+    """Several processes on PostgreSQL each take different rows; SQLite has one claiming process."""
+    if session.bind.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+# Reminders
+
+
+async def add_reminder(session: AsyncSession, **values: object) -> Reminder:
+    reminder = Reminder(fired=0, missed_unreported=0, paused=False, **values)
+    session.add(reminder)
+    await session.flush()
+    return reminder
+
+
+async def reminders_in(session: AsyncSession, platform: str, chat_id: str) -> list[Reminder]:
+    rows = await session.execute(
+        select(Reminder)
+        .where(Reminder.platform == platform, Reminder.chat_id == chat_id)
+        .order_by(Reminder.id)
+    )
+    return list(rows.scalars())
+
+
+async def count_owned(session: AsyncSession, owner_id: int) -> int:
+    active = or_(Reminder.next_fire_at.is_not(None), Reminder.paused)
+    return int(await session.scalar(select(func.count()).where(Reminder.owner_id == owner_id, active)) or 0)
+
+
+async def get_reminder(session: AsyncSession, reminder_id: int) -> Reminder | None:
+    return await session.get(Reminder, reminder_id)
+
+
+async def delete_reminder(session: AsyncSession, reminder_id: int) -> None:
+    await session.execute(delete(Delivery).where(Delivery.reminder_id == reminder_id))
+    await session.execute(delete(Reminder).where(Reminder.id == reminder_id))
+
+
+async def earliest_due(session: AsyncSession) -> datetime | None:
+    """The next time anything is due: a reminder's next fire, or a pending delivery (snooze, retry)."""
+    reminder = await session.scalar(
+        select(func.min(Reminder.next_fire_at)).where(Reminder.next_fire_at.is_not(None), ~Reminder.paused)
+    )
+    delivery = await session.scalar(select(func.min(Delivery.due_at)).where(Delivery.status == PENDING))
+    times = [t for t in (reminder, delivery) if t is not None]
+    return min(times) if times else None
+
+
+async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> list[Reminder]:
+    query = (
+        select(Reminder)
+        .where(Reminder.next_fire_at <= now, ~Reminder.paused)
+        .order_by(Reminder.next_fire_at)
+        .limit(limit)
+    )
+    return list((await session.execute(_locked(session, query))).scalars())
+
+
+async def write_deliveries(session: AsyncSession, rows: Sequence[dict]) -> None:
+    """Insert occurrences; one already written (by an earlier claim) is left as it is."""
+    if rows:
+        await session.execute(_insert(session, Delivery).on_conflict_do_nothing(), list(rows))
+
+
+# Deliveries
+
+
+async def claim_deliveries(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[tuple[Delivery, Reminder]]:
+    """Pending deliveries that are due, marked as being sent (by this process, now)."""
+    query = (
+        select(Delivery)
+        .where(Delivery.status == PENDING, Delivery.due_at <= now)
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(limit)
+    )
+    deliveries = list((await session.execute(_locked(session, query))).scalars())
+    if not deliveries:
+        return []
+    ids = [d.id for d in deliveries]
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids))
+        .values(status=SENDING, claimed_at=now, attempts=Delivery.attempts + 1)
+    )
+    rows = await session.execute(
+        select(Delivery, Reminder)
+        .join(Reminder, Delivery.reminder_id == Reminder.id)
+        .where(Delivery.id.in_(ids))
+        .order_by(Delivery.due_at, Delivery.id)
+        .execution_options(populate_existing=True)
+    )
+    return [(d, r) for d, r in rows]
+
+
+async def finish_delivery(
+    session: AsyncSession, delivery_id: int, status: str, now: datetime, error: str = ""
+) -> None:
+    values: dict[str, object] = {"status": status, "error": error[:200]}
+    if status == SENT:
+        values["sent_at"] = now
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+async def retry_delivery(session: AsyncSession, delivery_id: int, at: datetime, error: str) -> None:
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(status=PENDING, due_at=at, error=error[:200])
+    )
+
+
+async def release_stale(session: AsyncSession, claimed_before: datetime) -> int:
+    """Deliveries left 'sending' by a process that died go back to pending (at most one repeated)."""
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.status == SENDING, Delivery.claimed_at < claimed_before)
+        .values(status=PENDING)
+    )
+    return result.rowcount or 0
+
+
+async def get_delivery(session: AsyncSession, delivery_id: int) -> Delivery | None:
+    return await session.get(Delivery, delivery_id)
+
+
+async def next_seq(session: AsyncSession, reminder_id: int, fire_at: datetime) -> int:
+    top = await session.scalar(
+        select(func.max(Delivery.seq)).where(Delivery.reminder_id == reminder_id, Delivery.fire_at == fire_at)
+    )
+    return int(top or 0) + 1
+
+
+# Chats
+
+
+async def chat_state(session: AsyncSession, platform: str, chat_id: str) -> Chat | None:
+    return (
+        await session.execute(select(Chat).where(Chat.platform == platform, Chat.chat_id == chat_id))
+    ).scalar_one_or_none()
+
+
+async def _ensure_chat(session: AsyncSession, platform: str, chat_id: str) -> None:
+    await session.execute(
+        _insert(session, Chat)
+        .values(platform=platform, chat_id=chat_id)
+        .on_conflict_do_nothing(index_elements=["platform", "chat_id"])
+    )
+
+
+async def set_chat_timezone(session: AsyncSession, platform: str, chat_id: str, tz: str) -> None:
+    await _ensure_chat(session, platform, chat_id)
+    await session.execute(
+        update(Chat).where(Chat.platform == platform, Chat.chat_id == chat_id).values(timezone=tz)
+    )
+
+
+async def block_chat(session: AsyncSession, platform: str, chat_id: str, now: datetime) -> None:
+    """The platform refuses to deliver here: pause every reminder of the chat, and have their owners
+    told when they next write."""
+    await _ensure_chat(session, platform, chat_id)
+    await session.execute(
+        update(Chat).where(Chat.platform == platform, Chat.chat_id == chat_id).values(blocked_at=now)
+    )
+    in_chat = and_(Reminder.platform == platform, Reminder.chat_id == chat_id)
+    await session.execute(
+        update(User)
+        .where(User.id.in_(select(Reminder.owner_id).where(in_chat)))
+        .values(reminders_notice=True)
+    )
+    await session.execute(update(Reminder).where(in_chat).values(paused=True))
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status.in_((PENDING, SENDING)),
+            Delivery.reminder_id.in_(select(Reminder.id).where(in_chat)),
+        )
+        .values(status=BLOCKED)
+    )
+
+
+async def unblock_chat(session: AsyncSession, platform: str, chat_id: str) -> None:
+    await session.execute(
+        update(Chat).where(Chat.platform == platform, Chat.chat_id == chat_id).values(blocked_at=None)
+    )
