@@ -27,7 +27,6 @@ from aiolimiter import AsyncLimiter
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from handlers.schedule import Rule, next_fire
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -36,6 +35,7 @@ from db import reminders as store
 from db.models import Reminder
 from handlers.content_store import ContentStore
 from handlers.reminders import reminder_reply
+from handlers.schedule import Rule, next_fire
 from handlers.types import ChatRef, Clock, Reply
 
 log = logging.getLogger(__name__)
@@ -81,6 +81,7 @@ class ReminderService:
         self._per_chat: dict[tuple[str, str], AsyncLimiter] = {}
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
+        self._started_once = False
 
     # lifecycle
 
@@ -102,6 +103,15 @@ class ReminderService:
         self._scheduler.start()
         self.wake()
 
+    async def release_orphans(self) -> int:
+        """'sending' rows whose process died go back to pending. On SQLite this is the only claiming
+        process, so every such row is an orphan; on PostgreSQL only rows older than `stale_after`."""
+        async with self.sessions() as session, session.begin():
+            single = session.bind.dialect.name == "sqlite" and not self._started_once
+            age = timedelta(0) if single else self.settings.stale_after
+            self._started_once = True
+            return await store.release_stale(session, self.clock.now() - age + timedelta(microseconds=1))
+
     async def stop(self) -> None:
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
@@ -122,6 +132,7 @@ class ReminderService:
         async with self._lock:
             try:
                 now = self.clock.now()
+                await self.release_orphans()
                 await self.claim(now)
                 await self.deliver(now)
                 async with self.sessions() as session:
@@ -197,38 +208,37 @@ class ReminderService:
     # 2. deliver
 
     async def deliver(self, now: datetime) -> int:
+        """Send what is due. Each message is marked sent in its own transaction right after it goes
+        out, so a crash repeats at most the messages in flight at that moment."""
         sent = 0
         while True:
             async with self.sessions() as session, session.begin():
                 claimed = await store.claim_deliveries(session, now, self.settings.send_batch)
             if not claimed:
                 return sent
-            outcomes = await asyncio.gather(*(self._send_one(d, r) for d, r in claimed))
-            async with self.sessions() as session, session.begin():
-                for (d, r), (status, error, retry_after) in zip(claimed, outcomes, strict=True):
-                    if status == store.SENT:
-                        await store.finish_delivery(session, d.id, store.SENT, self.clock.now())
-                        sent += 1
-                    elif status == store.BLOCKED:
-                        await store.finish_delivery(session, d.id, store.BLOCKED, now, error)
-                        await store.block_chat(session, r.platform, r.chat_id, now)
-                        log.info("reminders paused for %s:%s: %s", r.platform, r.chat_id, error)
-                    elif d.attempts >= self.settings.max_attempts:
-                        await store.finish_delivery(session, d.id, store.FAILED, now, error)
-                        log.error(
-                            "reminder %d to %s:%s failed %d times: %s",
-                            r.id,
-                            r.platform,
-                            r.chat_id,
-                            d.attempts,
-                            error,
-                        )
-                    else:
-                        await store.retry_delivery(
-                            session, d.id, now + backoff(d.attempts, retry_after), error
-                        )
+            results = await asyncio.gather(*(self._deliver_one(d, r, now) for d, r in claimed))
+            sent += sum(results)
             if len(claimed) < self.settings.send_batch:
                 return sent
+
+    async def _deliver_one(self, d, r, now: datetime) -> bool:  # noqa: ANN001
+        status, error, retry_after = await self._send_one(d, r)
+        async with self.sessions() as session, session.begin():
+            if status == store.SENT:
+                await store.finish_delivery(session, d.id, store.SENT, self.clock.now())
+                return True
+            if status == store.BLOCKED:
+                await store.finish_delivery(session, d.id, store.BLOCKED, now, error)
+                await store.block_chat(session, r.platform, r.chat_id, now)
+                log.info("reminders paused for %s:%s: %s", r.platform, r.chat_id, error)
+            elif d.attempts >= self.settings.max_attempts:
+                await store.finish_delivery(session, d.id, store.FAILED, now, error)
+                log.error(
+                    "reminder %d to %s:%s failed %d times: %s", r.id, r.platform, r.chat_id, d.attempts, error
+                )
+            else:
+                await store.retry_delivery(session, d.id, now + backoff(d.attempts, retry_after), error)
+        return False
 
     def _chat_limiter(self, platform: str, chat_id: str) -> AsyncLimiter:
         key = (platform, chat_id)

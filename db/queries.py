@@ -104,6 +104,13 @@ async def find_user(session: AsyncSession, platform: str, platform_user_id: str)
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def lock_user(session: AsyncSession, user_id: int) -> None:
+    """Serialise a learner's read-then-write (e.g. the day's study total before /log adds to it).
+    SQLite's BEGIN IMMEDIATE already does; PostgreSQL needs the row lock."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+
+
 async def set_user_lang(session: AsyncSession, user_id: int, lang: str) -> None:
     await session.execute(update(User).where(User.id == user_id).values(lang=lang))
 

@@ -89,6 +89,7 @@ async def remind(ctx: Context) -> Reply:
     tz, ask = await _zone_for(ctx)
     if ask is not None:
         return ask
+    await queries.lock_user(ctx.session, ctx.user.id)  # count, then add: one at a time per learner
     if await store.count_owned(ctx.session, ctx.user.id) >= MAX_PER_LEARNER:
         return ctx.reply("remind.too_many", max=MAX_PER_LEARNER)
     zone = ZoneInfo(tz)

@@ -71,6 +71,7 @@ async def log_study(ctx: Context) -> Reply:
         return ctx.reply("log.note_too_long", max=MAX_NOTE)
     now = ctx.now()
     today = now.astimezone(ctx.zone()).date()
+    await queries.lock_user(ctx.session, ctx.user.id)  # the day's total is read, then added to
     already = await queries.minutes_since(ctx.session, ctx.user.id, today)
     if already + minutes > MAX_MINUTES_PER_DAY:
         return ctx.reply("log.day_full", already=already)

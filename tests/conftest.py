@@ -2,6 +2,11 @@
 
 async def test_something(chat):
     replies = await chat.say("/roadmap")
+
+Storage tests that must hold on both databases take `db_url` (a fresh SQLite file, then a fresh
+PostgreSQL database) or `db_app` (an app on it). PostgreSQL comes from TEST_POSTGRES_URL (set by
+.ci/run), else from a private cluster that tests/pg.py starts when the server's binaries are installed,
+else those tests are skipped (and fail under CI=true: CI must cover PostgreSQL).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,6 +26,7 @@ from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from bot.clock import FakeClock
 from bot.settings import REPO_CONTENT, load_settings
+from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -46,6 +54,7 @@ def make_settings(tmp_path: Path, **overrides: object):  # noqa: ANN201
         "flood_limit": None,
         "faq_model": "off",  # the model has its own tests (test_faq_match.py); chats use the lexical one
         "content_watch": False,
+        "reminders": False,  # reminder tests drive the service by hand: `await app.reminders.tick()`
         "cache_dir": tmp_path / "cache",
         "_env_file": None,
     }
@@ -63,11 +72,69 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))  # a Monday, 10:00 UTC
 
 
-@pytest.fixture
-async def app(settings, clock):  # noqa: ANN001, ANN201
+@asynccontextmanager
+async def app_on(settings, clock) -> AsyncIterator[App]:  # noqa: ANN001
+    """A running app with a fake adapter (`app.fake.chat(...)`) on these settings."""
     fake = FakeAdapter()
     async with App(settings, [fake], clock=clock) as running:
         running.fake = fake
+        yield running
+
+
+@pytest.fixture
+async def app(settings, clock):  # noqa: ANN001, ANN201
+    async with app_on(settings, clock) as running:
+        yield running
+
+
+# Both databases
+
+
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def _no_postgres(why: str) -> None:
+    if _in_ci():
+        pytest.fail(f"CI must run the storage tests on PostgreSQL too, but {why}", pytrace=False)
+    pytest.skip(f"no PostgreSQL: {why}")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():  # noqa: ANN201
+    """A PostgreSQL server URL (its maintenance database) on which tests may create databases."""
+    url = os.environ.get("TEST_POSTGRES_URL", "").strip()
+    if url:
+        yield url
+        return
+    if not pg.available():
+        _no_postgres("TEST_POSTGRES_URL is not set and initdb/pg_ctl are not installed")
+    try:
+        cluster = pg.Cluster.start()
+    except (pg.ClusterError, OSError, subprocess.SubprocessError) as e:
+        _no_postgres(f"a private cluster did not start: {e}")
+    try:
+        yield cluster.url
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201
+    """A fresh, empty database per test: a SQLite file under tmp_path, or a new PostgreSQL database
+    (dropped afterwards), so tests never see each other's rows."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    server = request.getfixturevalue("postgres_url")
+    async with pg.fresh_database(server) as url:
+        yield url
+
+
+@pytest.fixture
+async def db_app(tmp_path: Path, db_url: str, clock):  # noqa: ANN001, ANN201
+    """The app of `app`, on each database in turn."""
+    async with app_on(make_settings(tmp_path, database_url=db_url), clock) as running:
         yield running
 
 

@@ -1,7 +1,9 @@
-"""SQLite under asyncio: concurrent writers on a file database lose nothing (BEGIN IMMEDIATE + WAL)."""
+"""Concurrent writers lose nothing: the SQLite engine setup itself (BEGIN IMMEDIATE + WAL), then the bot's
+own writes on SQLite and on PostgreSQL (`db_app`)."""
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select, text
 
 from db.engine import make_engine, make_sessions
@@ -29,7 +31,8 @@ async def test_twenty_concurrent_read_then_write_increments_lose_nothing(tmp_pat
     await engine.dispose()
 
 
-async def test_twenty_learners_logging_at_once_through_the_bot_lose_nothing(app):
+async def test_twenty_learners_logging_at_once_through_the_bot_lose_nothing(db_app):
+    app = db_app
     chats = [app.fake.chat(f"learner{i}") for i in range(20)]
 
     async def learner(chat) -> None:
@@ -44,7 +47,10 @@ async def test_twenty_learners_logging_at_once_through_the_bot_lose_nothing(app)
         assert await s.scalar(select(FaqStat.asked).where(FaqStat.faq_id == "salary")) == 100
 
 
-async def test_one_learner_in_many_places_at_once_keeps_a_consistent_day_total(app):
+# On PostgreSQL (READ COMMITTED) only queries.lock_user serialises /log's read-then-write of the day total.
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+async def test_one_learner_in_many_places_at_once_keeps_a_consistent_day_total(db_app):
+    app = db_app
     chat = app.fake.chat("alice")
     replies = await asyncio.gather(*(chat.say("/log 100") for _ in range(20)))
     saved = [r for r in replies if "Logged" in r[0].plain()]

@@ -1,24 +1,27 @@
-"""The Alembic migrations build exactly the schema that db.models describes."""
+"""The Alembic migrations build exactly the schema that db.models describes, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 from db.engine import make_engine
-from db.migrate import upgrade
+from db.migrate import alembic_config, upgrade
 from db.models import Base
 
 EXPECTED_TABLES = {"users", "step_progress", "study_logs", "faq_stats", "unanswered_questions"}
 
 
+HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 @pytest.fixture
-async def engine(tmp_path: Path):  # noqa: ANN201
-    eng = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}")
+async def engine(db_url: str):  # noqa: ANN201
+    """An engine on a fresh, empty database: SQLite, then PostgreSQL."""
+    eng = make_engine(db_url)
     yield eng
     await eng.dispose()
 
@@ -48,7 +51,7 @@ async def test_expected_tables_and_index_exist(engine) -> None:  # noqa: ANN001
     assert tables >= EXPECTED_TABLES
     assert "alembic_version" in tables
     assert "ix_study_logs_user_day" in indexes
-    assert version == "0001"
+    assert version == HEAD
 
 
 async def test_upgrade_twice_is_harmless(engine) -> None:  # noqa: ANN001
@@ -64,4 +67,4 @@ async def test_upgrade_twice_is_harmless(engine) -> None:  # noqa: ANN001
     assert tables >= EXPECTED_TABLES
     assert diff == []
     assert asked == 3
-    assert versions == ["0001"]
+    assert versions == [HEAD]
