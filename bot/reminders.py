@@ -77,7 +77,9 @@ class ReminderService:
     ) -> None:
         self.sessions, self.clock, self.send, self.content = sessions, clock, send, store_
         self.settings = settings or ReminderSettings()
-        self._global = AsyncLimiter(self.settings.global_rate, 1)
+        # capacity 1: evenly spaced sends, no bursts (platforms count per second, and a burst that
+        # dies mid-way leaves many messages sent but not yet marked)
+        self._global = AsyncLimiter(1, 1 / self.settings.global_rate)
         self._per_chat: dict[tuple[str, str], AsyncLimiter] = {}
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
