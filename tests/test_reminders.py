@@ -2,10 +2,19 @@
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from db.models import Reminder, StudyLog
 from tests.conftest import buttons, texts
+
+# The reminder commands store through db/reminders.py: run them on SQLite and on PostgreSQL.
+pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def app(db_app):  # noqa: ANN001, ANN201
+    return db_app
 
 
 async def count(app, model=Reminder) -> int:  # noqa: ANN001
