@@ -43,6 +43,7 @@ check: install
 bench: install
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/faq_eval.py
+	$(BIN)/python bench/reminders.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
