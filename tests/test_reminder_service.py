@@ -35,7 +35,8 @@ async def deliveries(app) -> list[Delivery]:  # noqa: ANN001
 
 
 async def setup_daily(app, clock, at: str = "09:00", zone: str = "Europe/Berlin", text: str = "study"):  # noqa: ANN001, ANN201
-    chat = app.fake.chat("alice")
+    """Alice, in `zone`, with a daily reminder; `app` is an App with a fake adapter, or the adapter."""
+    chat = (getattr(app, "fake", None) or app).chat("alice")
     await chat.say(f"/timezone {zone}")
     await chat.say(f"/remind daily {at} {text}")
     return chat
@@ -146,9 +147,7 @@ async def test_rate_limits_and_transient_errors_retry_with_backoff(tmp_path, clo
     adapter = Flaky([RetryLater("429", retry_after=30), RetryLater("502"), None])
     async with await _app_with(tmp_path, clock, adapter, db_url) as app:
         clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
-        chat = adapter.chat("alice")
-        await chat.say("/timezone UTC")
-        await chat.say("/remind daily 09:00 study")
+        await setup_daily(adapter, clock, zone="UTC")
         clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
         await app.reminders.tick()
         (d,) = await deliveries(app)
@@ -167,9 +166,7 @@ async def test_a_blocked_chat_pauses_its_reminders_and_the_learner_is_told_later
     adapter = Flaky([ChatBlocked("Forbidden: bot was blocked by the user")])
     async with await _app_with(tmp_path, clock, adapter, db_url) as app:
         clock.set(datetime(2026, 3, 2, 7, 0, tzinfo=UTC))
-        chat = adapter.chat("alice")
-        await chat.say("/timezone UTC")
-        await chat.say("/remind daily 09:00 study")
+        chat = await setup_daily(adapter, clock, zone="UTC")
         clock.set(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
         await app.reminders.tick()
         clock.set(datetime(2026, 3, 5, 9, 0, tzinfo=UTC))
