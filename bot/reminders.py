@@ -84,6 +84,7 @@ class ReminderService:
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
         self._started_once = False
+        self._stopping = False
 
     # lifecycle
 
@@ -115,11 +116,13 @@ class ReminderService:
             return await store.release_stale(session, self.clock.now() - age + timedelta(microseconds=1))
 
     async def stop(self) -> None:
-        if self._scheduler is not None:
-            self._scheduler.shutdown(wait=False)
-            self._scheduler = None
-        async with self._lock:  # let a running tick finish its transaction
-            pass
+        """No new ticks; a running one finishes its transaction before the scheduler goes (shutting it
+        down first would cancel the tick mid-transaction)."""
+        self._stopping = True
+        async with self._lock:
+            if self._scheduler is not None:
+                self._scheduler.shutdown(wait=False)
+                self._scheduler = None
 
     def wake(self, at: datetime | None = None) -> None:
         """Run a tick at `at` (default: now). Called after a reminder changes and after each tick."""
@@ -136,7 +139,11 @@ class ReminderService:
         )
 
     async def tick(self) -> None:
+        if self._stopping:
+            return
         async with self._lock:
+            if self._stopping:
+                return
             try:
                 now = self.clock.now()
                 await self.release_orphans()
