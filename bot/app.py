@@ -82,6 +82,8 @@ class App:
             )
             for adapter in self.adapters:
                 await adapter.start(self.dispatch)
+                if hasattr(adapter, "publish_commands"):
+                    await adapter.publish_commands(self.command_menu())
             if self.settings.reminders:
                 await self.reminders.start()
             if self.settings.content_watch:
@@ -113,6 +115,15 @@ class App:
     def _context(self, event: Event, routes: tuple[Route, ...]) -> Context:
         extra = {"commands": self._commands, "reminders_changed": self.reminders.wake}
         return Context(event, self.store, self.clock, self.config, routes, extra=extra)
+
+    def command_menu(self) -> list[tuple[str, dict[str, str]]]:
+        """Public commands with their one-line help, per language (for platforms' command menus)."""
+        strings = {lang: Strings(self.store.content.strings, lang) for lang in ("en", "zh")}
+        return [
+            (r.name, {lang: s.raw(f"help.{r.name}") for lang, s in strings.items()})
+            for r in self._commands
+            if not r.hidden and not r.admin
+        ]
 
     async def send_to(self, chat: ChatRef, replies: list[Reply]) -> None:
         """Deliver to a chat on its platform's adapter (reminders, admin alerts)."""

@@ -67,6 +67,35 @@ async def _console(settings: Settings, user: str | None) -> int:
     return 0
 
 
+async def _serve(settings: Settings) -> int:
+    """Run the platform adapters whose tokens are set, until SIGINT or SIGTERM."""
+    import signal
+
+    from bot.adapters.telegram import TelegramAdapter, WebhookConfig
+    from bot.app import App
+
+    token = settings.telegram_bot_token.get_secret_value()
+    webhook = None
+    if settings.telegram_webhook_url:
+        secret = (
+            settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
+        )
+        webhook = WebhookConfig(
+            settings.telegram_webhook_url,
+            settings.telegram_webhook_listen,
+            settings.telegram_webhook_port,
+            secret,
+        )
+    adapter = TelegramAdapter(token, settings.telegram_api_base_url, webhook)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    async with App(settings, [adapter]):
+        await stop.wait()
+    return 0
+
+
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.embedder import load_embedder
     from handlers.markup import to_plain
@@ -143,7 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    _setup_logging(settings, quiet=command in ("console", "ask"))
+    serving = command == "console" and args.command is None and settings.telegram_bot_token is not None
+    _setup_logging(settings, quiet=command in ("console", "ask") and not serving)
     try:
         if command == "content" and args.content_command == "gaps":
             return asyncio.run(_gaps(settings, args.limit))
@@ -151,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(str(settings.content_dir))
         if command == "ask":
             return _ask(settings, args)
+        if serving:
+            return asyncio.run(_serve(settings))  # a platform token is set: run the bot, not the console
         return asyncio.run(_console(settings, getattr(args, "user", None)))
     except ContentError as exc:
         print("The content files have problems; fix them and start again:", file=sys.stderr)

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -25,6 +25,10 @@ EXAMPLES = {
     "CACHE_DIR": "CACHE_DIR=~/.cache/study-buddy",
     "CONTENT_WATCH": "CONTENT_WATCH=on  (or off)",
     "REMINDERS": "REMINDERS=on  (or off: this process sends no reminders)",
+    "TELEGRAM_BOT_TOKEN": "TELEGRAM_BOT_TOKEN=123456:ABC...  (from @BotFather)",
+    "TELEGRAM_API_BASE_URL": "TELEGRAM_API_BASE_URL=https://api.telegram.org/bot",
+    "TELEGRAM_WEBHOOK_URL": "TELEGRAM_WEBHOOK_URL=https://bot.example.org/telegram",
+    "TELEGRAM_WEBHOOK_PORT": "TELEGRAM_WEBHOOK_PORT=8443",
     "REMINDER_GRACE_HOURS": "REMINDER_GRACE_HOURS=6  (how late a reminder may still be sent after downtime)",
 }
 
@@ -49,6 +53,12 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=_default_cache)
     content_watch: bool = Field(True)
     reminders: bool = Field(True)  # run the reminder service in this process
+    telegram_bot_token: SecretStr | None = Field(None)
+    telegram_api_base_url: str = Field("https://api.telegram.org/bot")
+    telegram_webhook_url: str | None = Field(None)  # set: webhook mode; unset: long polling
+    telegram_webhook_listen: str = Field("127.0.0.1")
+    telegram_webhook_port: int = Field(8443, gt=0, lt=65536)
+    telegram_webhook_secret: SecretStr | None = Field(None)
     reminder_grace_hours: float = Field(6.0, gt=0, le=168)
 
     @field_validator("faq_model")

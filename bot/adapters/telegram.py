@@ -1,0 +1,226 @@
+"""Telegram, through python-telegram-bot: updates in as neutral events, replies out as HTML.
+
+Long polling by default, a webhook when configured. Every reply goes through telegram_render (the one
+place where text for Telegram is escaped). Send failures are mapped for the reminder service:
+blocked / chat not found -> ChatBlocked (not retried), RetryAfter / network errors -> RetryLater.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import AIORateLimiter, Application, TypeHandler
+
+from bot.adapters.base import ChatBlocked, Dispatch, RetryLater
+from bot.adapters.telegram_render import keyboard, render
+from handlers.router import parse_line
+from handlers.types import ChatRef, Command, Event, Message, Press, Reply, UserRef
+
+log = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry request URLs: the token
+
+ADMIN_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str  # the public URL Telegram posts to
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    secret: str = ""
+
+
+class TelegramAdapter:
+    name = "telegram"
+    platform = "telegram"
+
+    def __init__(
+        self,
+        token: str,
+        base_url: str = "https://api.telegram.org/bot",
+        webhook: WebhookConfig | None = None,
+        poll_timeout: int = 10,
+    ) -> None:
+        self._token, self.base_url, self.webhook, self.poll_timeout = token, base_url, webhook, poll_timeout
+        self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
+        self._dispatch: Dispatch | None = None
+        self.app: Application | None = None
+
+    # lifecycle
+
+    async def start(self, dispatch: Dispatch) -> None:
+        self._dispatch = dispatch
+        file_url = (
+            self.base_url[: -len("/bot")] + "/file/bot" if self.base_url.endswith("/bot") else self.base_url
+        )
+        self.app = (
+            Application.builder()
+            .token(self._token)
+            .base_url(self.base_url)
+            .base_file_url(file_url)
+            # evenly spaced under Telegram's ~30 msg/s (the default bucket lets a burst of 30 through at
+            # once, which a per-second counter sees as up to 60); RetryAfter is retried 3 times
+            .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=3))
+            .concurrent_updates(True)
+            .build()
+        )
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.app.add_error_handler(self._on_error)
+        await self.app.initialize()
+        await self.app.start()
+        if self.webhook is not None:
+            await self.app.updater.start_webhook(
+                listen=self.webhook.listen,
+                port=self.webhook.port,
+                url_path="telegram",
+                secret_token=self.webhook.secret or None,
+                webhook_url=self.webhook.url,
+            )
+        else:
+            await self.app.updater.start_polling(timeout=self.poll_timeout, drop_pending_updates=False)
+        log.info("Telegram: @%s, %s", self.app.bot.username, "webhook" if self.webhook else "long polling")
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        if self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        self.app = None
+
+    async def publish_commands(self, commands: Sequence[tuple[str, dict[str, str]]]) -> None:
+        """The command menu, in English (default) and Chinese."""
+        from telegram import BotCommand
+
+        for lang in ("en", "zh"):
+            menu = [BotCommand(name, texts.get(lang) or texts["en"]) for name, texts in commands]
+            await self.app.bot.set_my_commands(menu, language_code=None if lang == "en" else lang)
+
+    # in
+
+    async def _on_error(self, update: object, context) -> None:  # noqa: ANN001
+        log.warning("Telegram update failed: %s", context.error)
+
+    async def _is_admin(self, chat_id: int, user_id: int) -> bool:
+        key = (chat_id, user_id)
+        cached = self._admins.get(key)
+        if cached and time.monotonic() - cached[0] < ADMIN_CACHE_SECONDS:
+            return cached[1]
+        try:
+            member = await self.app.bot.get_chat_member(chat_id, user_id)
+            admin = member.status in ("administrator", "creator")
+        except TelegramError as exc:
+            log.info("could not check admin rights in %s: %s", chat_id, exc)
+            admin = False
+        self._admins[key] = (time.monotonic(), admin)
+        return admin
+
+    async def _event(self, update: Update) -> Event | None:
+        bot = self.app.bot
+        if update.callback_query is not None:
+            q = update.callback_query
+            await q.answer()  # promptly: the button stops spinning whatever the handler does
+            chat = q.message.chat if q.message else None
+            if chat is None or q.data is None:
+                return None
+            return Event(
+                self._user(q.from_user),
+                await self._chat(chat, q.from_user.id, admin_check=True),
+                Press(q.data),
+            )
+        message = update.message
+        if message is None or message.text is None or message.from_user is None:
+            return None
+        text = message.text
+        what = parse_line(text)
+        if isinstance(what, Command):
+            target = text.split()[0].partition("@")[2]
+            if target and target.lower() != (bot.username or "").lower():
+                return None  # a command for another bot in the group
+        mention = f"@{bot.username}".lower() in text.lower() if bot.username else False
+        if mention and isinstance(what, Message):
+            what = Message(text.replace(f"@{bot.username}", "").strip() or text)
+        replied = bool(
+            message.reply_to_message
+            and message.reply_to_message.from_user
+            and message.reply_to_message.from_user.id == bot.id
+        )
+        chat = await self._chat(message.chat, message.from_user.id, admin_check=isinstance(what, Command))
+        return Event(self._user(message.from_user), chat, what, mentions_bot=mention, replies_to_bot=replied)
+
+    @staticmethod
+    def _user(user) -> UserRef:  # noqa: ANN001
+        return UserRef("telegram", str(user.id), user.full_name or "", user.language_code)
+
+    async def _chat(self, chat, user_id: int, admin_check: bool) -> ChatRef:  # noqa: ANN001
+        direct = chat.type == ChatType.PRIVATE
+        admin = (not direct) and admin_check and await self._is_admin(chat.id, user_id)
+        return ChatRef("telegram", str(chat.id), is_direct=direct, sender_is_admin=admin)
+
+    async def _on_update(self, update: Update, context) -> None:  # noqa: ANN001
+        event = await self._event(update)
+        if event is None or self._dispatch is None:
+            return
+        replies = await self._dispatch(event)
+        try:
+            await self.send(event.chat, replies)
+        except (ChatBlocked, RetryLater) as exc:
+            log.info("reply to %s not delivered: %s", event.chat.chat_id, exc)
+
+    # out
+
+    async def send(self, chat: ChatRef, replies: list[Reply]) -> None:
+        chat_id = int(chat.chat_id)
+        try:
+            for reply in replies:
+                await self._send_one(chat_id, reply)
+        except Forbidden as exc:
+            raise ChatBlocked(exc.message) from None
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower():
+                raise ChatBlocked(exc.message) from None
+            raise
+        except RetryAfter as exc:
+            retry = (
+                exc.retry_after.total_seconds()
+                if hasattr(exc.retry_after, "total_seconds")
+                else exc.retry_after
+            )
+            raise RetryLater(str(exc), retry_after=float(retry)) from None
+        except NetworkError as exc:  # includes TimedOut
+            raise RetryLater(str(exc)) from None
+
+    async def _send_one(self, chat_id: int, reply: Reply) -> None:
+        bot = self.app.bot
+        rows = keyboard(reply)
+        markup = (
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+            )
+            if rows
+            else None
+        )
+        messages = render(reply)
+        for i, html in enumerate(messages):
+            last = i == len(messages) - 1
+            try:
+                await bot.send_message(
+                    chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
+                )
+            except BadRequest as exc:
+                if "can't parse entities" not in exc.message.lower():
+                    raise
+                log.error("Telegram refused our HTML (%s); sent as plain text instead", exc.message)
+                await bot.send_message(chat_id, reply.plain()[:4000], reply_markup=markup if last else None)
+        if reply.attachment is not None:
+            await bot.send_document(
+                chat_id, InputFile(reply.attachment.data, filename=reply.attachment.filename)
+            )

@@ -1,0 +1,351 @@
+"""An in-process fake of the Telegram Bot API on loopback, for the real python-telegram-bot to talk to.
+
+It checks what Telegram checks (HTML entities, message length, answered callback queries), refuses
+like Telegram refuses (403 for blocked users, 429 with retry_after above its rate), and lets a test
+play the users: `await fake.user_says(42, "/start")`, `await fake.press(42, "step:done:x")`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import json
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from aiohttp import web
+
+BOT = {
+    "id": 999,
+    "is_bot": True,
+    "first_name": "Study Buddy",
+    "username": "StudyBuddyBot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+TELEGRAM_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "code",
+    "pre",
+    "a",
+    "span",
+    "tg-spoiler",
+    "blockquote",
+}
+
+
+class _Entities(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.text: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag, attrs):  # noqa: ANN001, ANN201
+        if tag not in TELEGRAM_TAGS:
+            self.error = self.error or f'unsupported start tag "{tag}"'
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):  # noqa: ANN001, ANN201
+        if not self.stack or self.stack.pop() != tag:
+            self.error = self.error or f'can\'t find end tag corresponding to start tag "{tag}"'
+
+    def handle_data(self, data):  # noqa: ANN001, ANN201
+        self.text.append(data)
+
+
+def parse_html(text: str) -> tuple[str, str | None]:
+    """The visible text, and Telegram's complaint if the HTML is not valid for it."""
+    p = _Entities()
+    p.feed(text)
+    p.close()
+    if p.stack and not p.error:
+        p.error = f'can\'t find end tag corresponding to start tag "{p.stack[-1]}"'
+    if "<" in "".join(p.text) and text.count("<") != text.count(">"):
+        p.error = p.error or "unexpected end of name token"
+    return "".join(p.text), p.error
+
+
+@dataclass
+class Sent:
+    chat_id: int
+    text: str
+    reply_markup: dict | None = None
+    document: str | None = None
+    message_id: int = 0
+
+
+@dataclass
+class FakeTelegram:
+    token: str = "123:TEST-TOKEN"
+    global_rate: int = 30  # messages per second, as Telegram allows a bot
+    updates: list[dict] = field(default_factory=list)
+    sent: list[Sent] = field(default_factory=list)
+    calls: collections.Counter = field(default_factory=collections.Counter)
+    blocked: set[int] = field(default_factory=set)
+    admins: dict[int, set[int]] = field(default_factory=dict)  # chat id -> admin user ids
+    commands: dict[str, list] = field(default_factory=dict)  # language code -> commands
+    answered: set[str] = field(default_factory=set)
+    refused: list[str] = field(default_factory=list)  # every 4xx the fake returned
+    webhook: dict | None = None
+
+    def __post_init__(self) -> None:
+        self._next_update = 1
+        self._next_message = 1
+        self._new = asyncio.Event()
+        self._window: collections.deque[float] = collections.deque()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # server
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def stop(self) -> None:
+        self._new.set()
+        if self._runner:
+            await self._runner.cleanup()
+
+    @staticmethod
+    def _ok(result: object) -> web.Response:
+        return web.Response(text=json.dumps({"ok": True, "result": result}), content_type="application/json")
+
+    def _error(self, code: int, description: str, **parameters: object) -> web.Response:
+        self.refused.append(f"{code} {description}")
+        body = {"ok": False, "error_code": code, "description": description}
+        if parameters:
+            body["parameters"] = parameters
+        return web.Response(text=json.dumps(body), status=code, content_type="application/json")
+
+    async def _params(self, request: web.Request) -> dict:
+        if request.content_type == "application/json":
+            return await request.json()
+        form = await request.post()
+        out: dict = {}
+        for key, value in form.items():
+            if hasattr(value, "file"):
+                out[key] = value.file.read().decode("utf-8", "replace")
+                continue
+            try:
+                out[key] = json.loads(value) if value[:1] in "[{" or value in ("true", "false") else value
+            except (json.JSONDecodeError, TypeError):
+                out[key] = value
+        return out
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return self._error(401, "Unauthorized")
+        method = request.match_info["method"]
+        self.calls[method] += 1
+        p = await self._params(request)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return self._error(404, f"Not Found: method {method} is not faked")
+        return await handler(p)
+
+    # methods
+
+    async def _m_getMe(self, p: dict) -> web.Response:  # noqa: N802
+        return self._ok(BOT)
+
+    async def _m_deleteWebhook(self, p: dict) -> web.Response:  # noqa: N802
+        self.webhook = None
+        return self._ok(True)
+
+    async def _m_setWebhook(self, p: dict) -> web.Response:  # noqa: N802
+        self.webhook = p
+        return self._ok(True)
+
+    async def _m_setMyCommands(self, p: dict) -> web.Response:  # noqa: N802
+        self.commands[p.get("language_code", "")] = p["commands"]
+        return self._ok(True)
+
+    async def _m_getUpdates(self, p: dict) -> web.Response:  # noqa: N802
+        offset = int(p.get("offset") or 0)
+        self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        timeout = float(p.get("timeout") or 0)
+        if not self.updates and timeout:
+            self._new.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new.wait(), min(timeout, 1.0))
+        return self._ok(self.updates[:100])
+
+    def _rate_limited(self) -> bool:
+        now = time.monotonic()
+        while self._window and now - self._window[0] >= 1.0:
+            self._window.popleft()
+        if len(self._window) >= self.global_rate:
+            return True
+        self._window.append(now)
+        return False
+
+    async def _m_sendMessage(self, p: dict) -> web.Response:  # noqa: N802
+        chat_id = int(p["chat_id"])
+        if chat_id in self.blocked:
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        if self._rate_limited():
+            return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
+        text = p.get("text", "")
+        if p.get("parse_mode") == "HTML":
+            visible, error = parse_html(text)
+            if error:
+                return self._error(400, f"Bad Request: can't parse entities: {error}")
+        else:
+            visible = text
+        if not visible.strip():
+            return self._error(400, "Bad Request: message text is empty")
+        if len(visible.encode("utf-16-le")) // 2 > 4096:
+            return self._error(400, "Bad Request: message is too long")
+        return self._ok(self._record(Sent(chat_id, visible, p.get("reply_markup"))))
+
+    async def _m_sendDocument(self, p: dict) -> web.Response:  # noqa: N802
+        chat_id = int(p["chat_id"])
+        if chat_id in self.blocked:
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        return self._ok(self._record(Sent(chat_id, p.get("caption", ""), document=p.get("document"))))
+
+    async def _m_answerCallbackQuery(self, p: dict) -> web.Response:  # noqa: N802
+        self.answered.add(str(p["callback_query_id"]))
+        return self._ok(True)
+
+    async def _m_getChatMember(self, p: dict) -> web.Response:  # noqa: N802
+        chat_id, user_id = int(p["chat_id"]), int(p["user_id"])
+        status = "administrator" if user_id in self.admins.get(chat_id, set()) else "member"
+        member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": f"u{user_id}"}}
+        if status == "administrator":
+            member.update(
+                {
+                    k: False
+                    for k in (
+                        "can_be_edited",
+                        "can_manage_chat",
+                        "can_delete_messages",
+                        "can_manage_video_chats",
+                        "can_restrict_members",
+                        "can_promote_members",
+                        "can_change_info",
+                        "can_invite_users",
+                        "is_anonymous",
+                        "can_post_stories",
+                        "can_edit_stories",
+                        "can_delete_stories",
+                    )
+                }
+            )
+        return self._ok(member)
+
+    def _record(self, sent: Sent) -> dict:
+        sent.message_id = self._next_message
+        self._next_message += 1
+        self.sent.append(sent)
+        return {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": {"id": sent.chat_id, "type": "private" if sent.chat_id > 0 else "group"},
+            "from": BOT,
+            "text": sent.text,
+        }
+
+    # playing the users
+
+    def _push(self, update: dict) -> None:
+        update["update_id"] = self._next_update
+        self._next_update += 1
+        self.updates.append(update)
+        self._new.set()
+
+    def user_says(
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        lang: str = "en",
+        reply_to_bot: bool = False,
+    ) -> None:
+        chat_id = user_id if chat_id is None else chat_id
+        chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+        if chat_id < 0:
+            chat["title"] = "Study group"
+        else:
+            chat["first_name"] = f"u{user_id}"
+        message = {
+            "message_id": 10_000 + self._next_update,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": {"id": user_id, "is_bot": False, "first_name": f"u{user_id}", "language_code": lang},
+            "text": text,
+        }
+        entities = []
+        if text.startswith("/"):
+            entities.append({"type": "bot_command", "offset": 0, "length": len(text.split()[0])})
+        if "@StudyBuddyBot" in text:
+            entities.append({"type": "mention", "offset": text.index("@StudyBuddyBot"), "length": 14})
+        if entities:
+            message["entities"] = entities
+        if reply_to_bot:
+            message["reply_to_message"] = {
+                "message_id": 1,
+                "date": int(time.time()),
+                "chat": chat,
+                "from": BOT,
+                "text": "earlier",
+            }
+        self._push({"message": message})
+
+    def press(self, user_id: int, data: str, chat_id: int | None = None) -> str:
+        chat_id = user_id if chat_id is None else chat_id
+        query_id = f"q{self._next_update}"
+        chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+        self._push(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "chat_instance": "ci",
+                    "data": data,
+                    "from": {
+                        "id": user_id,
+                        "is_bot": False,
+                        "first_name": f"u{user_id}",
+                        "language_code": "en",
+                    },
+                    "message": {
+                        "message_id": 5,
+                        "date": int(time.time()),
+                        "chat": chat,
+                        "from": BOT,
+                        "text": "x",
+                    },
+                }
+            }
+        )
+        return query_id
+
+    def texts_to(self, chat_id: int) -> list[str]:
+        return [s.text for s in self.sent if s.chat_id == chat_id]
+
+    async def wait_for(self, check, timeout: float = 10.0) -> bool:  # noqa: ANN001
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if check():
+                return True
+            await asyncio.sleep(0.02)
+        return False
