@@ -19,9 +19,9 @@ from db.models import Delivery, FaqStat, Reminder, StepProgress, StudyLog, Unans
 STEP_STATES = ("doing", "done", "skipped")
 
 
-def _insert(session: AsyncSession, table):  # noqa: ANN001, ANN202
-    dialect = session.bind.dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
+def dialect_insert(session: AsyncSession, table):  # noqa: ANN001, ANN201
+    """INSERT with the dialect's ON CONFLICT clauses (SQLite and PostgreSQL spell them alike)."""
+    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(table)
 
 
 # The statements every message runs are built once, as Core statements on the tables, and executed on
@@ -44,7 +44,10 @@ def _hot_statement(session: AsyncSession, name: str):  # noqa: ANN202
     dialect = session.bind.dialect.name
     key = (dialect, name)
     if key not in _hot:
-        ins = (postgresql if dialect == "postgresql" else sqlite).insert
+
+        def ins(table):  # noqa: ANN001, ANN202
+            return dialect_insert(session, table)
+
         if name == "user":
             _hot[key] = ins(_users).on_conflict_do_nothing(index_elements=["platform", "platform_user_id"])
         elif name == "faq":
@@ -144,7 +147,7 @@ async def set_step_state(
         return
     if state not in STEP_STATES:
         raise ValueError(f"unknown step state {state!r}")
-    stmt = _insert(session, StepProgress).values(
+    stmt = dialect_insert(session, StepProgress).values(
         user_id=user_id, step_id=step_id, state=state, updated_at=now
     )
     await session.execute(

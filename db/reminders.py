@@ -7,16 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Chat, Delivery, Reminder, User
+from db.queries import dialect_insert
 
 PENDING, SENDING, SENT, MISSED, FAILED, BLOCKED = "pending", "sending", "sent", "missed", "failed", "blocked"
-
-
-def _insert(session: AsyncSession, table):  # noqa: ANN001, ANN202
-    return (postgresql if session.bind.dialect.name == "postgresql" else sqlite).insert(table)
 
 
 def _locked(session: AsyncSession, query):  # noqa: ANN001, ANN202
@@ -82,7 +78,7 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> lis
 async def write_deliveries(session: AsyncSession, rows: Sequence[dict]) -> None:
     """Insert occurrences; one already written (by an earlier claim) is left as it is."""
     if rows:
-        await session.execute(_insert(session, Delivery).on_conflict_do_nothing(), list(rows))
+        await session.execute(dialect_insert(session, Delivery).on_conflict_do_nothing(), list(rows))
 
 
 # Deliveries
@@ -166,7 +162,7 @@ async def chat_state(session: AsyncSession, platform: str, chat_id: str) -> Chat
 
 async def _ensure_chat(session: AsyncSession, platform: str, chat_id: str) -> None:
     await session.execute(
-        _insert(session, Chat)
+        dialect_insert(session, Chat)
         .values(platform=platform, chat_id=chat_id)
         .on_conflict_do_nothing(index_elements=["platform", "chat_id"])
     )

@@ -65,6 +65,12 @@ class Context:
     def is_bot_admin(self) -> bool:
         return f"{self.event.user.platform}:{self.event.user.user_id}" in self.config.admins
 
+    def reminders_changed(self) -> None:
+        """Tell the reminder service (if one runs) to look at the schedule again."""
+        wake = self.extra.get("reminders_changed")
+        if wake is not None:
+            wake()
+
     def now(self) -> datetime:
         return self.clock.now()
 

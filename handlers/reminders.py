@@ -115,7 +115,7 @@ async def remind(ctx: Context) -> Reply:
         next_fire_at=first[0],
         created_at=now,
     )
-    ctx.extra.get("reminders_changed", lambda: None)()
+    ctx.reminders_changed()
     return Reply(ctx.t("remind.saved") + (Para(_describe(ctx, r, now)),))
 
 
@@ -147,7 +147,7 @@ async def unremind(ctx: Context) -> Reply:
     if err:
         return err
     await store.delete_reminder(ctx.session, r.id)
-    ctx.extra.get("reminders_changed", lambda: None)()
+    ctx.reminders_changed()
     return ctx.reply("remind.deleted", id=r.id)
 
 
@@ -171,7 +171,7 @@ async def _set_paused(ctx: Context, paused: bool, command: str) -> Reply:
             r.next_fire_at = nxt[0] if nxt else None
     if not paused:
         await store.unblock_chat(ctx.session, chat.platform, chat.chat_id)
-    ctx.extra.get("reminders_changed", lambda: None)()
+    ctx.reminders_changed()
     ids = ", ".join(f"#{r.id}" for r in targets)
     return ctx.reply("remind.paused" if paused else "remind.resumed", ids=ids)
 
@@ -247,7 +247,7 @@ async def pressed(ctx: Context) -> Reply:
                 }
             ],
         )
-        ctx.extra.get("reminders_changed", lambda: None)()
+        ctx.reminders_changed()
         return ctx.reply(
             "remind.snoozed", minutes=minutes, at=when(now + timedelta(minutes=minutes), _zone_of(r))
         )
@@ -257,7 +257,7 @@ async def pressed(ctx: Context) -> Reply:
     if r.next_fire_at is not None and r.next_fire_at < end_of_day:
         nxt = upcoming(Rule.from_json(r.rule), zone, end_of_day - timedelta(microseconds=1), 1, r.fired)
         r.next_fire_at = nxt[0] if nxt else None
-    ctx.extra.get("reminders_changed", lambda: None)()
+    ctx.reminders_changed()
     return ctx.reply("remind.skipped")
 
 
