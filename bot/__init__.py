@@ -8,3 +8,6 @@ import os
 # At 100x content this takes p99 from 126 ms to about 33 ms. Set either variable to override.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("GOMP_SPINCOUNT", "200000")
+# python-telegram-bot 22: RetryAfter.retry_after as a timedelta now, as its next major version will
+# have it (the adapter reads either), instead of a deprecation warning on every rate limit.
+os.environ.setdefault("PTB_TIMEDELTA", "1")

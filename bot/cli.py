@@ -10,6 +10,7 @@ import logging
 import os
 import sys
 
+from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from handlers.content import load_content
 from handlers.content_store import ContentError, ContentStore
@@ -42,9 +43,7 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
     level = settings.log_level_number
     if quiet and "log_level" not in settings.model_fields_set and "LOG_LEVEL" not in os.environ:
         level = logging.WARNING  # keep the chat readable; LOG_LEVEL=INFO brings the logs back
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(level, settings.secrets())
 
 
 def _locale() -> str | None:

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPO_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -29,6 +29,7 @@ EXAMPLES = {
     "TELEGRAM_API_BASE_URL": "TELEGRAM_API_BASE_URL=https://api.telegram.org/bot",
     "TELEGRAM_WEBHOOK_URL": "TELEGRAM_WEBHOOK_URL=https://bot.example.org/telegram",
     "TELEGRAM_WEBHOOK_PORT": "TELEGRAM_WEBHOOK_PORT=8443",
+    "TELEGRAM_WEBHOOK_SECRET": "TELEGRAM_WEBHOOK_SECRET=a-long-random-string_of-letters-digits-and-dashes",
     "REMINDER_GRACE_HOURS": "REMINDER_GRACE_HOURS=6  (how late a reminder may still be sent after downtime)",
 }
 
@@ -58,8 +59,28 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(None)  # set: webhook mode; unset: long polling
     telegram_webhook_listen: str = Field("127.0.0.1")
     telegram_webhook_port: int = Field(8443, gt=0, lt=65536)
-    telegram_webhook_secret: SecretStr | None = Field(None)
+    telegram_webhook_secret: SecretStr | None = Field(None, validate_default=True)
     reminder_grace_hours: float = Field(6.0, gt=0, le=168)
+
+    @field_validator("telegram_webhook_url")
+    @classmethod
+    def _webhook_url(cls, v: str | None) -> str | None:
+        v = (v or "").strip() or None
+        if v is not None and not v.startswith("https://"):
+            raise ValueError("Telegram only posts to https:// addresses")
+        return v
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, v: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        value = v.get_secret_value() if v is not None else ""
+        if not value:
+            if info.data.get("telegram_webhook_url"):  # anyone could post made-up updates otherwise
+                raise ValueError("a webhook needs a secret, so that only Telegram can post to it")
+            return None
+        if not (1 <= len(value) <= 256) or not all(c.isascii() and (c.isalnum() or c in "_-") for c in value):
+            raise ValueError("use 1-256 letters, digits, '_' or '-'")
+        return v
 
     @field_validator("faq_model")
     @classmethod
@@ -128,6 +149,14 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(f"{v!r} is not a rate like 30/minute") from None
         return v.strip()
+
+    def secrets(self) -> list[str]:
+        """Every secret value set, for the logs to mask."""
+        return [
+            v.get_secret_value()
+            for v in (getattr(self, name) for name in type(self).model_fields)
+            if isinstance(v, SecretStr)
+        ]
 
     @property
     def log_level_number(self) -> int:

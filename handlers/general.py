@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from handlers import faq, roadmap
 from handlers.context import Context
 from handlers.markup import Bullets, Code, Text
 from handlers.router import Router
@@ -22,13 +23,29 @@ def help_doc(ctx: Context):  # noqa: ANN201
     return ctx.t("help.intro") + (Bullets(tuple(items)),) + ctx.t("help.outro")
 
 
+async def _deep_link(ctx: Context, payload: str) -> Reply | None:
+    """What a start link opens: `step-3` or `step-<id>` a roadmap step, `faq-<topic id>` an answer
+    (Telegram's t.me/<bot>?start=<payload>; the payload allows letters, digits, `_` and `-`)."""
+    kind, _, ref = payload.partition("-")
+    if kind == "step" and ref:
+        found = ctx.content.find_step(ref)
+        return await roadmap.step_reply(ctx, found) if found else None
+    if kind == "faq" and ref in ctx.content.faq_by_id:
+        return faq.entry_reply(ctx.content, ctx.content.faq_by_id[ref], ctx.lang)
+    return None
+
+
 @router.command("start")
 async def start(ctx: Context) -> list[Reply]:
     name = ctx.event.user.display_name or ctx.event.user.user_id
     buttons = (
         (Button(ctx.label("button.roadmap"), "step:roadmap"), Button(ctx.label("button.faq"), "faq:list")),
     )
-    return [Reply(ctx.t("start.welcome", name=name), buttons), Reply(help_doc(ctx))]
+    welcome = Reply(ctx.t("start.welcome", name=name), buttons)
+    opened = await _deep_link(ctx, ctx.event.what.args.strip()) if ctx.event.what.args else None
+    if opened is not None:  # a link to one place: open it instead of the whole menu
+        return [welcome, opened]
+    return [welcome, Reply(help_doc(ctx))]
 
 
 @router.command("help")

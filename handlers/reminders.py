@@ -209,6 +209,15 @@ def reminder_reply(content: Content, r: Reminder, d: Delivery) -> Reply:
 
 @router.press("rem:")
 async def pressed(ctx: Context) -> Reply:
+    """Done / snooze / skip. In a direct chat the reminder message itself shows the outcome (and loses
+    its buttons, so it can't be pressed twice); in a group the buttons stay for the other members."""
+    reply, r = await _pressed(ctx)
+    if r is None or not ctx.event.chat.is_direct:
+        return reply
+    return Reply(ctx.t("remind.message", text=r.text) + reply.body, replace=True)
+
+
+async def _pressed(ctx: Context) -> tuple[Reply, Reminder | None]:
     parts = ctx.event.what.payload.split(":")
     action = parts[1] if len(parts) > 1 else ""
     d = (
@@ -218,16 +227,16 @@ async def pressed(ctx: Context) -> Reply:
     )
     r = await store.get_reminder(ctx.session, d.reminder_id) if d else None
     if d is None or r is None or action not in ("done", "snooze", "skip"):
-        return ctx.reply("error.stale_button")
+        return ctx.reply("error.stale_button"), None
     now = ctx.now()
     if action == "done":  # whoever presses it studied: log it for them
         zone = ctx.zone()
         await queries.add_study_log(
             ctx.session, ctx.user.id, DONE_MINUTES, r.text[:200], now, now.astimezone(zone).date()
         )
-        return ctx.reply("remind.done_logged", minutes=DONE_MINUTES)
+        return ctx.reply("remind.done_logged", minutes=DONE_MINUTES), r
     if not _can_manage(ctx, r):
-        return ctx.reply("remind.not_yours")
+        return ctx.reply("remind.not_yours"), None
     if action == "snooze":
         minutes = int(parts[3]) if len(parts) > 3 and parts[3] in ("15", "60") else 15
         seq = await store.next_seq(ctx.session, r.id, d.fire_at)
@@ -248,9 +257,8 @@ async def pressed(ctx: Context) -> Reply:
             ],
         )
         ctx.reminders_changed()
-        return ctx.reply(
-            "remind.snoozed", minutes=minutes, at=when(now + timedelta(minutes=minutes), _zone_of(r))
-        )
+        at = when(now + timedelta(minutes=minutes), _zone_of(r))
+        return ctx.reply("remind.snoozed", minutes=minutes, at=at), r
     # skip today: the rest of today's occurrences are dropped; the rule carries on tomorrow
     zone = _zone_of(r)
     end_of_day = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(0), tzinfo=zone)
@@ -258,7 +266,7 @@ async def pressed(ctx: Context) -> Reply:
         nxt = upcoming(Rule.from_json(r.rule), zone, end_of_day - timedelta(microseconds=1), 1, r.fired)
         r.next_fire_at = nxt[0] if nxt else None
     ctx.reminders_changed()
-    return ctx.reply("remind.skipped")
+    return ctx.reply("remind.skipped"), r
 
 
 def _zone_of(r: Reminder) -> ZoneInfo:

@@ -5,6 +5,8 @@ Progress is stored by step id, so reordering or inserting steps in roadmap.yaml 
 
 from __future__ import annotations
 
+import dataclasses
+
 from db import queries
 from handlers.content import Step
 from handlers.context import Context
@@ -155,6 +157,11 @@ for _action in ("done", "doing", "skip", "undo"):
 
 @router.press("step:")
 async def pressed(ctx: Context) -> Reply:
+    """Roadmap buttons browse in place: the message with the buttons becomes the next view."""
+    return dataclasses.replace(await _pressed(ctx), replace=True)
+
+
+async def _pressed(ctx: Context) -> Reply:
     _, action, *rest = ctx.event.what.payload.split(":", 2) + [""]
     step_id = rest[0]
     if action == "roadmap":

@@ -76,6 +76,9 @@ class Reply:
     body: Doc
     buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
     attachment: Attachment | None = None
+    # In answer to a button press: show this in place of the message that held the button (platforms
+    # that can edit a message do; the others send it as a new one).
+    replace: bool = False
 
     def plain(self) -> str:
         """The body as plain text (for tests, logs and the console)."""

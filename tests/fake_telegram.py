@@ -1,8 +1,11 @@
 """An in-process fake of the Telegram Bot API on loopback, for the real python-telegram-bot to talk to.
 
-It checks what Telegram checks (HTML entities, message length, answered callback queries), refuses
-like Telegram refuses (403 for blocked users, 429 with retry_after above its rate), and lets a test
-play the users: `await fake.user_says(42, "/start")`, `await fake.press(42, "step:done:x")`.
+It checks what Telegram checks (HTML entities, message length, buttons pressed only where they are,
+callback queries answered once), refuses like Telegram refuses (403 for blocked users, 400 for bad
+HTML or an edit of a missing message, 429 with retry_after above its rates: overall per second, and a
+leaky bucket per private chat and per group), can fail on purpose (`fail_next`: 5xx replies or a
+dropped connection), and lets a test play the users: `fake.user_says(42, "/start")`,
+`fake.press(42, "step:done:x")` (presses the newest message in the chat showing that button).
 """
 
 from __future__ import annotations
@@ -84,19 +87,46 @@ class Sent:
     reply_markup: dict | None = None
     document: str | None = None
     message_id: int = 0
+    edits: int = 0  # times editMessageText changed it
+
+    def callback_data(self) -> list[str]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [b.get("callback_data", "") for row in rows for b in row]
+
+
+class _Bucket:
+    """A leaky bucket: `burst` messages at once, refilled at `rate` per second (Telegram's "about one
+    message a second per chat, short bursts allowed"; "20 a minute per group")."""
+
+    def __init__(self, burst: float, rate: float) -> None:
+        self.burst, self.rate, self.level, self.at = burst, rate, 0.0, time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.level = max(0.0, self.level - (now - self.at) * self.rate)
+        self.at = now
+        if self.level + 1 > self.burst:
+            return False
+        self.level += 1
+        return True
 
 
 @dataclass
 class FakeTelegram:
     token: str = "123:TEST-TOKEN"
     global_rate: int = 30  # messages per second, as Telegram allows a bot
+    chat_limit: tuple[float, float] = (5, 1.0)  # per private chat: (burst, messages per second)
+    group_limit: tuple[float, float] = (21, 20 / 60)  # per group
     updates: list[dict] = field(default_factory=list)
     sent: list[Sent] = field(default_factory=list)
     calls: collections.Counter = field(default_factory=collections.Counter)
-    blocked: set[int] = field(default_factory=set)
+    order: list[str] = field(default_factory=list)  # every method called, in order
+    blocked: set[int] = field(default_factory=set)  # users who blocked the bot
+    gone: set[int] = field(default_factory=set)  # chats that no longer exist ("chat not found")
     admins: dict[int, set[int]] = field(default_factory=dict)  # chat id -> admin user ids
     commands: dict[str, list] = field(default_factory=dict)  # language code -> commands
-    answered: set[str] = field(default_factory=set)
+    answered: dict[str, float] = field(default_factory=dict)  # query id -> seconds it took
+    pressed: dict[str, float] = field(default_factory=dict)  # query id -> when the update was queued
     refused: list[str] = field(default_factory=list)  # every 4xx the fake returned
     webhook: dict | None = None
 
@@ -105,6 +135,8 @@ class FakeTelegram:
         self._next_message = 1
         self._new = asyncio.Event()
         self._window: collections.deque[float] = collections.deque()
+        self._buckets: dict[int, _Bucket] = {}
+        self._failures: dict[str, list[int]] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -156,6 +188,18 @@ class FakeTelegram:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"]
         self.calls[method] += 1
+        self.order.append(method)
+        failures = self._failures.get(method)
+        if failures:
+            status = failures.pop(0)
+            if status == 0:  # the connection drops mid-request
+                request.transport.close()
+                raise ConnectionResetError("dropped by the fake")
+            return web.Response(
+                text=json.dumps({"ok": False, "error_code": status, "description": "Bad Gateway"}),
+                status=status,
+                content_type="application/json",
+            )
         p = await self._params(request)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
@@ -189,43 +233,98 @@ class FakeTelegram:
                 await asyncio.wait_for(self._new.wait(), min(timeout, 1.0))
         return self._ok(self.updates[:100])
 
-    def _rate_limited(self) -> bool:
+    def fail_next(self, method: str, *statuses: int) -> None:
+        """The next calls of `method` fail: with these HTTP statuses, or 0 for a dropped connection."""
+        self._failures.setdefault(method, []).extend(statuses)
+
+    def _rate_limited(self, chat_id: int) -> bool:
         now = time.monotonic()
         while self._window and now - self._window[0] >= 1.0:
             self._window.popleft()
         if len(self._window) >= self.global_rate:
             return True
+        bucket = self._buckets.get(chat_id)
+        if bucket is None:
+            bucket = self._buckets[chat_id] = _Bucket(*(self.chat_limit if chat_id > 0 else self.group_limit))
+        if not bucket.take():
+            return True
         self._window.append(now)
         return False
 
-    async def _m_sendMessage(self, p: dict) -> web.Response:  # noqa: N802
-        chat_id = int(p["chat_id"])
-        if chat_id in self.blocked:
-            return self._error(403, "Forbidden: bot was blocked by the user")
-        if self._rate_limited():
-            return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
+    def _check_text(self, p: dict) -> tuple[str, web.Response | None]:
         text = p.get("text", "")
         if p.get("parse_mode") == "HTML":
             visible, error = parse_html(text)
             if error:
-                return self._error(400, f"Bad Request: can't parse entities: {error}")
+                return "", self._error(400, f"Bad Request: can't parse entities: {error}")
         else:
             visible = text
         if not visible.strip():
-            return self._error(400, "Bad Request: message text is empty")
+            return "", self._error(400, "Bad Request: message text is empty")
         if len(visible.encode("utf-16-le")) // 2 > 4096:
-            return self._error(400, "Bad Request: message is too long")
+            return "", self._error(400, "Bad Request: message is too long")
+        markup = p.get("reply_markup")
+        for row in (markup or {}).get("inline_keyboard", []):
+            for button in row:
+                if len(button.get("callback_data", "").encode()) > 64:
+                    return "", self._error(400, "Bad Request: BUTTON_DATA_INVALID")
+        return visible, None
+
+    def _refuse(self, chat_id: int) -> web.Response | None:
+        if chat_id in self.blocked:
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.gone:
+            return self._error(400, "Bad Request: chat not found")
+        if self._rate_limited(chat_id):
+            return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
+        return None
+
+    async def _m_sendMessage(self, p: dict) -> web.Response:  # noqa: N802
+        chat_id = int(p["chat_id"])
+        visible, error = self._check_text(p)
+        if error is not None:
+            return error
+        refused = self._refuse(chat_id)
+        if refused is not None:
+            return refused
         return self._ok(self._record(Sent(chat_id, visible, p.get("reply_markup"))))
+
+    async def _m_editMessageText(self, p: dict) -> web.Response:  # noqa: N802
+        chat_id, message_id = int(p["chat_id"]), int(p["message_id"])
+        visible, error = self._check_text(p)
+        if error is not None:
+            return error
+        target = next((m for m in self.sent if (m.chat_id, m.message_id) == (chat_id, message_id)), None)
+        if target is None:
+            return self._error(400, "Bad Request: message to edit not found")
+        if target.text == visible and target.reply_markup == p.get("reply_markup"):
+            return self._error(400, "Bad Request: message is not modified")
+        refused = self._refuse(chat_id)
+        if refused is not None:
+            return refused
+        target.text, target.reply_markup, target.edits = visible, p.get("reply_markup"), target.edits + 1
+        return self._ok(self._message(target))
 
     async def _m_sendDocument(self, p: dict) -> web.Response:  # noqa: N802
         chat_id = int(p["chat_id"])
-        if chat_id in self.blocked:
-            return self._error(403, "Forbidden: bot was blocked by the user")
+        refused = self._refuse(chat_id)
+        if refused is not None:
+            return refused
+        if not p.get("document"):
+            return self._error(400, "Bad Request: there is no document in the request")
         return self._ok(self._record(Sent(chat_id, p.get("caption", ""), document=p.get("document"))))
 
     async def _m_answerCallbackQuery(self, p: dict) -> web.Response:  # noqa: N802
-        self.answered.add(str(p["callback_query_id"]))
+        query = str(p["callback_query_id"])
+        if query not in self.pressed or query in self.answered:
+            return self._error(
+                400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+            )
+        self.answered[query] = time.monotonic() - self.pressed[query]
         return self._ok(True)
+
+    def unanswered(self) -> list[str]:
+        return [q for q in self.pressed if q not in self.answered]
 
     async def _m_getChatMember(self, p: dict) -> web.Response:  # noqa: N802
         chat_id, user_id = int(p["chat_id"]), int(p["user_id"])
@@ -257,6 +356,10 @@ class FakeTelegram:
         sent.message_id = self._next_message
         self._next_message += 1
         self.sent.append(sent)
+        return self._message(sent)
+
+    @staticmethod
+    def _message(sent: Sent) -> dict:
         return {
             "message_id": sent.message_id,
             "date": int(time.time()),
@@ -311,10 +414,21 @@ class FakeTelegram:
             }
         self._push({"message": message})
 
-    def press(self, user_id: int, data: str, chat_id: int | None = None) -> str:
+    def press(
+        self, user_id: int, data: str, chat_id: int | None = None, message_id: int | None = None
+    ) -> str:
+        """Press the button with this callback data on the newest message in the chat that shows it
+        (or on `message_id`, which may be a stale message). A button nobody can see can't be pressed."""
         chat_id = user_id if chat_id is None else chat_id
+        if message_id is None:
+            showing = [m for m in self.sent if m.chat_id == chat_id and data in m.callback_data()]
+            assert showing, f"no message in chat {chat_id} shows a button {data!r}"
+            message = showing[-1]
+        else:
+            message = next(m for m in self.sent if (m.chat_id, m.message_id) == (chat_id, message_id))
         query_id = f"q{self._next_update}"
         chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
+        self.pressed[query_id] = time.monotonic()
         self._push(
             {
                 "callback_query": {
@@ -327,17 +441,14 @@ class FakeTelegram:
                         "first_name": f"u{user_id}",
                         "language_code": "en",
                     },
-                    "message": {
-                        "message_id": 5,
-                        "date": int(time.time()),
-                        "chat": chat,
-                        "from": BOT,
-                        "text": "x",
-                    },
+                    "message": {**self._message(message), "chat": chat},
                 }
             }
         )
         return query_id
+
+    def last_with_buttons(self, chat_id: int) -> Sent:
+        return [m for m in self.sent if m.chat_id == chat_id and m.reply_markup][-1]
 
     def texts_to(self, chat_id: int) -> list[str]:
         return [s.text for s in self.sent if s.chat_id == chat_id]

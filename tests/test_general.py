@@ -27,3 +27,20 @@ async def test_unknown_commands_get_help_and_a_suggestion(chat):
     assert "Did you mean /roadmap" in texts(await chat.say("/roadmpa"))
     text = texts(await chat.say("/xyzzy"))
     assert "I don't know the command /xyzzy" in text and "Did you mean" not in text
+
+
+async def test_start_links_open_a_step_or_an_answer(app):
+    chat = app.fake.chat("dee")
+    text = texts(await chat.say("/start step-3"))
+    assert "Hi" in text and "3. " in text and "/roadmap" not in text  # the step, not the whole menu
+    assert any(p.startswith("step:done:") for _, p in buttons(await chat.say("/start step-python-basics")))
+    topic = app.store.content.faq[0]
+    assert topic.texts["en"].title in texts(await chat.say(f"/start faq-{topic.id}"))
+    zh = app.fake.chat("li", locale="zh-CN")
+    assert topic.texts["zh"].title in texts(await zh.say(f"/start faq-{topic.id}"))
+
+
+async def test_start_links_to_nowhere_fall_back_to_the_menu(chat):
+    for payload in ("step-99", "faq-nope", "hello", "step-", "<b>x</b>"):
+        text = texts(await chat.say(f"/start {payload}"))
+        assert "Hi Alice" in text and "/roadmap" in text, payload

@@ -128,13 +128,16 @@ async def test_reminder_buttons_done_snooze_skip(app, clock):
     labels = [label for label, _ in buttons([message])]
     assert labels == ["Done ✓", "Snooze 15 min", "Snooze 1 h", "Skip today"]
     chat.last = [message]
-    assert "logged a 30-minute" in texts(await chat.click("Done"))
+    (done,) = await chat.click("Done")
+    # in a direct chat the reminder message itself shows the outcome and loses its buttons
+    assert done.replace and not done.buttons
+    assert done.plain().startswith("⏰ read a paper") and "logged a 30-minute" in done.plain()
     assert await count(app, StudyLog) == 1
     chat.last = [message]
     assert "again at 2026-03-02 10:45 UTC" in texts(await chat.click("Snooze 15"))
     clock.set(datetime(2026, 3, 2, 10, 45, tzinfo=UTC))
     await app.reminders.tick()
-    reminders_sent = [r for _, r in app.fake.sent if r.plain().startswith("⏰")]
+    reminders_sent = [r for _, r in app.fake.sent if r.plain().startswith("⏰") and not r.replace]
     assert len(reminders_sent) == 2  # the occurrence and its snooze, nothing else
     assert "read a paper" in reminders_sent[-1].plain()
     chat.last = [message]
@@ -150,3 +153,20 @@ async def test_export_includes_reminders_and_forget_deletes_them(app):
     await chat.say("/forget")
     await chat.click("Yes")
     assert await count(app) == 0
+
+
+async def test_in_a_group_the_reminder_keeps_its_buttons_for_the_other_members(app, clock):
+    admin = app.fake.chat("gina", chat_id="study-group", group=True, chat_admin=True)
+    member = app.fake.chat("max", chat_id="study-group", group=True)
+    await admin.say("/timezone UTC")
+    await admin.say("/remind daily 10:30 study hour")
+    clock.set(datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    await app.reminders.tick()
+    (_, message) = app.fake.sent[-1]
+    member.last = [message]
+    (done,) = await member.click("Done")
+    assert "logged a 30-minute" in done.plain() and not done.replace
+    admin.last = [message]
+    (done,) = await admin.click("Done")
+    assert "logged a 30-minute" in done.plain() and not done.replace
+    assert await count(app, StudyLog) == 2

@@ -150,3 +150,23 @@ def test_cli_stops_with_exit_2_names_the_variable_and_hides_the_password(tmp_pat
     assert "Traceback" not in result.stderr
     assert "OK" not in result.stdout
     assert "SECRET" not in result.stderr + result.stdout
+
+
+def test_a_webhook_needs_https_and_a_secret_which_is_never_echoed() -> None:
+    token = "123:never-shown"
+    assert "TELEGRAM_WEBHOOK_SECRET" in _error(
+        telegram_bot_token=token, telegram_webhook_url="https://bot.example.org/tg"
+    )
+    assert "https://" in _error(
+        telegram_webhook_url="http://bot.example.org/tg", telegram_webhook_secret="abc-123"
+    )
+    bad = "has spaces and !"
+    message = _error(telegram_webhook_url="https://bot.example.org/tg", telegram_webhook_secret=bad)
+    assert "TELEGRAM_WEBHOOK_SECRET" in message and bad not in message
+    ok = load_settings(
+        _env_file=None,
+        telegram_bot_token=token,
+        telegram_webhook_url="https://bot.example.org/tg",
+        telegram_webhook_secret="s3cret_Token-1",
+    )
+    assert sorted(ok.secrets()) == sorted([token, "s3cret_Token-1"])

@@ -11,13 +11,15 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, TypeHandler
+from telegram.ext import Application, TypeHandler
 
 from bot.adapters.base import ChatBlocked, Dispatch, RetryLater
+from bot.adapters.telegram_rate import ChatRateLimiter, SendLimits
 from bot.adapters.telegram_render import keyboard, render
 from handlers.router import parse_line
 from handlers.types import ChatRef, Command, Event, Message, Press, Reply, UserRef
@@ -46,8 +48,10 @@ class TelegramAdapter:
         base_url: str = "https://api.telegram.org/bot",
         webhook: WebhookConfig | None = None,
         poll_timeout: int = 10,
+        limits: SendLimits | None = None,
     ) -> None:
         self._token, self.base_url, self.webhook, self.poll_timeout = token, base_url, webhook, poll_timeout
+        self.limits = limits or SendLimits()
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
         self._dispatch: Dispatch | None = None
         self.app: Application | None = None
@@ -64,9 +68,7 @@ class TelegramAdapter:
             .token(self._token)
             .base_url(self.base_url)
             .base_file_url(file_url)
-            # evenly spaced under Telegram's ~30 msg/s (the default bucket lets a burst of 30 through at
-            # once, which a per-second counter sees as up to 60); RetryAfter is retried 3 times
-            .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 29, max_retries=3))
+            .rate_limiter(ChatRateLimiter(self.limits))
             .concurrent_updates(True)
             .build()
         )
@@ -78,12 +80,14 @@ class TelegramAdapter:
             await self.app.updater.start_webhook(
                 listen=self.webhook.listen,
                 port=self.webhook.port,
-                url_path="telegram",
+                url_path=urlsplit(self.webhook.url).path.strip("/"),  # as the proxy in front passes it on
                 secret_token=self.webhook.secret or None,
                 webhook_url=self.webhook.url,
             )
         else:
-            await self.app.updater.start_polling(timeout=self.poll_timeout, drop_pending_updates=False)
+            await self.app.updater.start_polling(
+                timeout=self.poll_timeout, drop_pending_updates=False, error_callback=self._polling_failed
+            )
         log.info("Telegram: @%s, %s", self.app.bot.username, "webhook" if self.webhook else "long polling")
 
     async def stop(self) -> None:
@@ -105,6 +109,10 @@ class TelegramAdapter:
             await self.app.bot.set_my_commands(menu, language_code=None if lang == "en" else lang)
 
     # in
+
+    def _polling_failed(self, exc: TelegramError) -> None:
+        """python-telegram-bot retries getUpdates for ever, waiting up to 30 s between tries."""
+        log.warning("Telegram: getting updates failed (%s); retrying", exc)
 
     async def _on_error(self, update: object, context) -> None:  # noqa: ANN001
         log.warning("Telegram update failed: %s", context.error)
@@ -170,18 +178,25 @@ class TelegramAdapter:
         if event is None or self._dispatch is None:
             return
         replies = await self._dispatch(event)
+        q = update.callback_query
+        pressed = q.message.message_id if q is not None and q.message is not None else None
         try:
-            await self.send(event.chat, replies)
+            await self.send(event.chat, replies, pressed=pressed)
         except (ChatBlocked, RetryLater) as exc:
             log.info("reply to %s not delivered: %s", event.chat.chat_id, exc)
 
     # out
 
-    async def send(self, chat: ChatRef, replies: list[Reply]) -> None:
+    async def send(self, chat: ChatRef, replies: list[Reply], pressed: int | None = None) -> None:
+        """Post the replies; `pressed` is the message whose button was pressed, which the first reply
+        marked `replace` edits instead of posting anew."""
         chat_id = int(chat.chat_id)
         try:
             for reply in replies:
-                await self._send_one(chat_id, reply)
+                edit = pressed if reply.replace else None
+                if edit is not None:
+                    pressed = None  # one reply replaces the pressed message; any others are posted
+                await self._send_one(chat_id, reply, edit)
         except Forbidden as exc:
             raise ChatBlocked(exc.message) from None
         except BadRequest as exc:
@@ -198,7 +213,7 @@ class TelegramAdapter:
         except NetworkError as exc:  # includes TimedOut
             raise RetryLater(str(exc)) from None
 
-    async def _send_one(self, chat_id: int, reply: Reply) -> None:
+    async def _send_one(self, chat_id: int, reply: Reply, edit: int | None = None) -> None:
         bot = self.app.bot
         rows = keyboard(reply)
         markup = (
@@ -210,17 +225,37 @@ class TelegramAdapter:
         )
         messages = render(reply)
         for i, html in enumerate(messages):
-            last = i == len(messages) - 1
+            buttons = markup if i == len(messages) - 1 else None
+            if i == 0 and edit is not None and await self._edit(chat_id, edit, html, buttons, reply):
+                continue
             try:
-                await bot.send_message(
-                    chat_id, html, parse_mode=ParseMode.HTML, reply_markup=markup if last else None
-                )
+                await bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, reply_markup=buttons)
             except BadRequest as exc:
                 if "can't parse entities" not in exc.message.lower():
                     raise
                 log.error("Telegram refused our HTML (%s); sent as plain text instead", exc.message)
-                await bot.send_message(chat_id, reply.plain()[:4000], reply_markup=markup if last else None)
+                await bot.send_message(chat_id, reply.plain()[:4000], reply_markup=buttons)
         if reply.attachment is not None:
             await bot.send_document(
                 chat_id, InputFile(reply.attachment.data, filename=reply.attachment.filename)
             )
+
+    async def _edit(self, chat_id: int, message_id: int, html: str, buttons, reply: Reply) -> bool:  # noqa: ANN001
+        """Show `html` in place of the pressed message; False when Telegram won't (the caller posts)."""
+        try:
+            await self.app.bot.edit_message_text(
+                html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=buttons
+            )
+        except BadRequest as exc:
+            why = exc.message.lower()
+            if "message is not modified" in why:  # pressed twice: it already shows this
+                return True
+            if "can't parse entities" in why:
+                log.error("Telegram refused our HTML (%s); edited as plain text instead", exc.message)
+                await self.app.bot.edit_message_text(
+                    reply.plain()[:4000], chat_id=chat_id, message_id=message_id, reply_markup=buttons
+                )
+                return True
+            log.info("could not edit message %s in %s (%s); posting instead", message_id, chat_id, why)
+            return False
+        return True
