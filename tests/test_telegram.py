@@ -24,7 +24,7 @@ from bot.adapters.telegram_rate import SendLimits
 from bot.app import App
 from db.models import Reminder, StudyLog
 from handlers.markup import parse
-from handlers.types import ChatRef, Reply
+from handlers.types import Button, ChatRef, Reply
 from tests.conftest import make_settings
 from tests.fake_telegram import FakeTelegram
 
@@ -273,6 +273,18 @@ async def test_html_telegram_refuses_is_sent_again_as_plain_text(tmp_path, clock
     assert any("sent as plain text" in r.getMessage() and r.levelname == "ERROR" for r in caplog.records)
 
 
+async def test_a_long_reply_arrives_split_under_telegrams_limit_with_the_buttons_last(tg):
+    fake, app = tg
+    paragraphs = "\n\n".join(f"Paragraph {i}: " + "gradient <descent> & more " * 40 for i in range(12))
+    reply = Reply(parse(paragraphs), buttons=((Button("Next", "step:roadmap"),),))
+    await app.send_to(ChatRef("telegram", str(ALICE)), [reply])
+    parts = [s for s in fake.sent if s.chat_id == ALICE]
+    assert len(parts) >= 3 and all(len(p.text) <= 4096 for p in parts)
+    assert all(p.text.startswith("Paragraph") for p in parts)  # split between paragraphs
+    assert [p.reply_markup is not None for p in parts] == [False] * (len(parts) - 1) + [True]
+    assert "".join(p.text for p in parts).count("<descent>") == 12 * 40
+
+
 async def test_export_arrives_as_a_json_document(tg):
     fake, _ = tg
     fake.user_says(ALICE, "/log 45m backprop")
@@ -303,6 +315,14 @@ async def test_polling_survives_server_errors_and_dropped_connections(tmp_path, 
         fake.user_says(ALICE, "/help")
         assert await fake.wait_for(lambda: fake.texts_to(ALICE), timeout=20)
         assert any("getting updates failed" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_reply_is_retried_when_the_network_fails_before_telegram_answers(tg):
+    fake, _ = tg
+    fake.fail_next("sendMessage", 0, 502)  # a dropped connection, then a gateway error
+    fake.user_says(ALICE, "/help")
+    assert await fake.wait_for(lambda: fake.texts_to(ALICE))
+    assert fake._failures["sendMessage"] == [] and len(fake.texts_to(ALICE)) == 1
 
 
 def _free_port() -> int:

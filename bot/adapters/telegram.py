@@ -7,6 +7,7 @@ blocked / chat not found -> ChatBlocked (not retried), RetryAfter / network erro
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -15,7 +16,7 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, TypeHandler
 
 from bot.adapters.base import ChatBlocked, Dispatch, RetryLater
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry request URLs: the token
 
 ADMIN_CACHE_SECONDS = 300
+NETWORK_RETRIES = (0.5, 1.0, 2.0)  # seconds before each retry of a request that never got through
 
 
 @dataclass(frozen=True)
@@ -213,8 +215,23 @@ class TelegramAdapter:
         except NetworkError as exc:  # includes TimedOut
             raise RetryLater(str(exc)) from None
 
+    async def _retrying(self, method, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        """Run one Bot API call, again after a pause when the network failed before Telegram answered
+        (refused connection, dropped connection, 5xx). Not on a timeout: the message may have gone."""
+        for pause in (*NETWORK_RETRIES, None):
+            try:
+                return await method(*args, **kwargs)
+            except (BadRequest, TimedOut):  # BadRequest is a NetworkError in python-telegram-bot
+                raise
+            except NetworkError as exc:
+                if pause is None:
+                    raise
+                log.info("Telegram: network error (%s); retrying in %.1f s", exc, pause)
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
+
     async def _send_one(self, chat_id: int, reply: Reply, edit: int | None = None) -> None:
-        bot = self.app.bot
+        bot, again = self.app.bot, self._retrying
         rows = keyboard(reply)
         markup = (
             InlineKeyboardMarkup(
@@ -229,32 +246,29 @@ class TelegramAdapter:
             if i == 0 and edit is not None and await self._edit(chat_id, edit, html, buttons, reply):
                 continue
             try:
-                await bot.send_message(chat_id, html, parse_mode=ParseMode.HTML, reply_markup=buttons)
+                await again(bot.send_message, chat_id, html, parse_mode=ParseMode.HTML, reply_markup=buttons)
             except BadRequest as exc:
                 if "can't parse entities" not in exc.message.lower():
                     raise
                 log.error("Telegram refused our HTML (%s); sent as plain text instead", exc.message)
-                await bot.send_message(chat_id, reply.plain()[:4000], reply_markup=buttons)
+                await again(bot.send_message, chat_id, reply.plain()[:4000], reply_markup=buttons)
         if reply.attachment is not None:
-            await bot.send_document(
-                chat_id, InputFile(reply.attachment.data, filename=reply.attachment.filename)
-            )
+            document = InputFile(reply.attachment.data, filename=reply.attachment.filename)
+            await again(bot.send_document, chat_id, document)
 
     async def _edit(self, chat_id: int, message_id: int, html: str, buttons, reply: Reply) -> bool:  # noqa: ANN001
         """Show `html` in place of the pressed message; False when Telegram won't (the caller posts)."""
+        bot, again = self.app.bot, self._retrying
+        where = {"chat_id": chat_id, "message_id": message_id, "reply_markup": buttons}
         try:
-            await self.app.bot.edit_message_text(
-                html, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=buttons
-            )
+            await again(bot.edit_message_text, html, parse_mode=ParseMode.HTML, **where)
         except BadRequest as exc:
             why = exc.message.lower()
             if "message is not modified" in why:  # pressed twice: it already shows this
                 return True
             if "can't parse entities" in why:
                 log.error("Telegram refused our HTML (%s); edited as plain text instead", exc.message)
-                await self.app.bot.edit_message_text(
-                    reply.plain()[:4000], chat_id=chat_id, message_id=message_id, reply_markup=buttons
-                )
+                await again(bot.edit_message_text, reply.plain()[:4000], **where)
                 return True
             log.info("could not edit message %s in %s (%s); posting instead", message_id, chat_id, why)
             return False
