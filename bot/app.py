@@ -81,6 +81,8 @@ class App:
                 ReminderSettings(grace=timedelta(hours=self.settings.reminder_grace_hours)),
             )
             for adapter in self.adapters:
+                if hasattr(adapter, "use_content"):  # e.g. Discord's command descriptions, autocomplete
+                    adapter.use_content(self.store)
                 await adapter.start(self.dispatch)
                 if hasattr(adapter, "publish_commands"):
                     await adapter.publish_commands(self.command_menu())

@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="answer questions from the FAQ (one per line on stdin if none given)")
     a.add_argument("--json", action="store_true", help="one JSON object per question")
     a.add_argument("question", nargs="*", help="the question (words are joined)")
+    dc = sub.add_parser("discord", help="Discord tools")
+    dc_sub = dc.add_subparsers(dest="discord_command", required=True)
+    dc_sub.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_BOT_TOKEN)")
     ct = sub.add_parser("content", help="content tools for admins")
     ct_sub = ct.add_subparsers(dest="content_command", required=True)
     check = ct_sub.add_parser("check", help="validate the content files; exit 1 with file:line problems")
@@ -66,32 +69,66 @@ async def _console(settings: Settings, user: str | None) -> int:
     return 0
 
 
+def _adapters(settings: Settings) -> list:
+    """One adapter per platform whose token is set."""
+    adapters: list = []
+    if settings.telegram_bot_token is not None:
+        from bot.adapters.telegram import TelegramAdapter, WebhookConfig
+
+        webhook = None
+        if settings.telegram_webhook_url:
+            secret = settings.telegram_webhook_secret.get_secret_value()
+            webhook = WebhookConfig(
+                settings.telegram_webhook_url,
+                settings.telegram_webhook_listen,
+                settings.telegram_webhook_port,
+                secret,
+            )
+        token = settings.telegram_bot_token.get_secret_value()
+        adapters.append(TelegramAdapter(token, settings.telegram_api_base_url, webhook))
+    if settings.discord_bot_token is not None:
+        adapters.append(_discord(settings))
+    return adapters
+
+
+def _discord(settings: Settings):  # noqa: ANN202
+    from bot.adapters.discord import DiscordAdapter
+
+    return DiscordAdapter(
+        settings.discord_bot_token.get_secret_value(),
+        settings.discord_api_base_url,
+        settings.discord_gateway_url,
+        shard_count=settings.discord_shard_count,
+        shard_ids=list(settings.discord_shard_ids) if settings.discord_shard_ids else None,
+        sync_commands=settings.discord_sync_commands,
+    )
+
+
 async def _serve(settings: Settings) -> int:
-    """Run the platform adapters whose tokens are set, until SIGINT or SIGTERM."""
+    """Run the platform adapters whose tokens are set (one process, one scheduler), until SIGINT or
+    SIGTERM."""
     import signal
 
-    from bot.adapters.telegram import TelegramAdapter, WebhookConfig
     from bot.app import App
 
-    token = settings.telegram_bot_token.get_secret_value()
-    webhook = None
-    if settings.telegram_webhook_url:
-        secret = (
-            settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else ""
-        )
-        webhook = WebhookConfig(
-            settings.telegram_webhook_url,
-            settings.telegram_webhook_listen,
-            settings.telegram_webhook_port,
-            secret,
-        )
-    adapter = TelegramAdapter(token, settings.telegram_api_base_url, webhook)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with App(settings, [adapter]):
+    async with App(settings, _adapters(settings)):
         await stop.wait()
+    return 0
+
+
+async def _discord_sync(settings: Settings) -> int:
+    """Register the slash commands with Discord (globally), without connecting to the gateway."""
+    if settings.discord_bot_token is None:
+        print("Set DISCORD_BOT_TOKEN first.", file=sys.stderr)
+        return 2
+    adapter = _discord(settings)
+    adapter.use_content(ContentStore(settings.content_dir, None))
+    count = await adapter.sync_only()
+    print(f"Synced {count} slash commands with Discord.")
     return 0
 
 
@@ -171,9 +208,12 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    serving = command == "console" and args.command is None and settings.telegram_bot_token is not None
+    tokens = (settings.telegram_bot_token, settings.discord_bot_token)
+    serving = command == "console" and args.command is None and any(t is not None for t in tokens)
     _setup_logging(settings, quiet=command in ("console", "ask") and not serving)
     try:
+        if command == "discord":
+            return asyncio.run(_discord_sync(settings))
         if command == "content" and args.content_command == "gaps":
             return asyncio.run(_gaps(settings, args.limit))
         if command == "content":

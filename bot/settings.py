@@ -30,6 +30,12 @@ EXAMPLES = {
     "TELEGRAM_WEBHOOK_URL": "TELEGRAM_WEBHOOK_URL=https://bot.example.org/telegram",
     "TELEGRAM_WEBHOOK_PORT": "TELEGRAM_WEBHOOK_PORT=8443",
     "TELEGRAM_WEBHOOK_SECRET": "TELEGRAM_WEBHOOK_SECRET=a-long-random-string_of-letters-digits-and-dashes",
+    "DISCORD_BOT_TOKEN": "DISCORD_BOT_TOKEN=MTA...  (Developer Portal: your app, Bot, Reset Token)",
+    "DISCORD_API_BASE_URL": "DISCORD_API_BASE_URL=https://discord.com/api/v10",
+    "DISCORD_GATEWAY_URL": "DISCORD_GATEWAY_URL=wss://gateway.discord.gg",
+    "DISCORD_SHARD_COUNT": "DISCORD_SHARD_COUNT=4  (or unset: as Discord recommends)",
+    "DISCORD_SHARD_IDS": "DISCORD_SHARD_IDS=0,1  (with DISCORD_SHARD_COUNT; unset: all shards)",
+    "DISCORD_SYNC_COMMANDS": "DISCORD_SYNC_COMMANDS=on  (or off: sync with `python -m bot discord sync`)",
     "REMINDER_GRACE_HOURS": "REMINDER_GRACE_HOURS=6  (how late a reminder may still be sent after downtime)",
 }
 
@@ -61,6 +67,12 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(8443, gt=0, lt=65536)
     telegram_webhook_secret: SecretStr | None = Field(None, validate_default=True)
     reminder_grace_hours: float = Field(6.0, gt=0, le=168)
+    discord_bot_token: SecretStr | None = Field(None)
+    discord_api_base_url: str = Field("https://discord.com/api/v10")
+    discord_gateway_url: str = Field("wss://gateway.discord.gg")
+    discord_shard_count: int | None = Field(None, ge=1, le=10_000)  # unset: as Discord recommends
+    discord_shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(None)  # this process's shards
+    discord_sync_commands: bool = Field(False)  # sync slash commands with Discord on start
 
     @field_validator("telegram_webhook_url")
     @classmethod
@@ -80,6 +92,31 @@ class Settings(BaseSettings):
             return None
         if not (1 <= len(value) <= 256) or not all(c.isascii() and (c.isalnum() or c in "_-") for c in value):
             raise ValueError("use 1-256 letters, digits, '_' or '-'")
+        return v
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_ids(cls, v: object) -> tuple[int, ...] | None:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        items = v if isinstance(v, list | tuple) else str(v).replace(";", ",").split(",")
+        try:
+            ids = tuple(sorted({int(str(x).strip()) for x in items if str(x).strip()}))
+        except ValueError:
+            raise ValueError("must be shard numbers separated by commas") from None
+        if not ids or ids[0] < 0:
+            raise ValueError("must be shard numbers (0 and up) separated by commas")
+        return ids
+
+    @field_validator("discord_api_base_url", "discord_gateway_url")
+    @classmethod
+    def _discord_urls(cls, v: str, info: ValidationInfo) -> str:
+        v = v.strip().rstrip("/")
+        schemes = (
+            ("https://", "http://") if info.field_name == "discord_api_base_url" else ("wss://", "ws://")
+        )
+        if not v.startswith(schemes):
+            raise ValueError(f"must start with {schemes[0]}")
         return v
 
     @field_validator("faq_model")

@@ -25,7 +25,7 @@ import pytest
 from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from bot.clock import FakeClock
-from bot.settings import REPO_CONTENT, load_settings
+from bot.settings import REPO_CONTENT, Settings, load_settings
 from tests import pg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def buttons(replies) -> list[tuple[str, str]]:  # noqa: ANN001
     return [(b.label, b.payload) for r in replies for row in r.buttons for b in row]
 
 
-BOT_ENV_VARS = ("DATABASE_URL", "CONTENT_DIR", "BOT_ADMINS", "LOG_LEVEL", "FLOOD_LIMIT")
+BOT_ENV_VARS = tuple(name.upper() for name in Settings.model_fields)  # every setting, tokens included
 
 
 def bot_env(**extra: str) -> dict[str, str]:

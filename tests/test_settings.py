@@ -170,3 +170,20 @@ def test_a_webhook_needs_https_and_a_secret_which_is_never_echoed() -> None:
         telegram_webhook_secret="s3cret_Token-1",
     )
     assert sorted(ok.secrets()) == sorted([token, "s3cret_Token-1"])
+
+
+def test_discord_settings_are_checked_with_examples() -> None:
+    assert "DISCORD_GATEWAY_URL" in _error(discord_gateway_url="https://gateway.discord.gg")
+    assert "DISCORD_API_BASE_URL" in _error(discord_api_base_url="discord.com/api")
+    assert "DISCORD_SHARD_IDS" in _error(discord_shard_ids="0,one")
+    assert "DISCORD_SHARD_COUNT" in _error(discord_shard_count="0")
+    ok = load_settings(
+        _env_file=None, discord_bot_token="MTA.secret.token", discord_shard_ids="1, 0", discord_shard_count=2
+    )
+    assert ok.discord_shard_ids == (0, 1) and ok.discord_shard_count == 2 and not ok.discord_sync_commands
+    assert "MTA.secret.token" in ok.secrets()
+
+
+def test_discord_sync_without_a_token_says_what_to_set(tmp_path: Path) -> None:
+    result = run_bot(tmp_path, "discord", "sync")
+    assert result.returncode == 2 and "DISCORD_BOT_TOKEN" in result.stderr

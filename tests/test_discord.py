@@ -1,0 +1,411 @@
+"""The Discord adapter with the real discord.py, against the fake Discord in tests/ (REST + gateway).
+
+Tests play server members and DM users: slash commands, autocomplete, button clicks, mentions; and read
+what the bot posted the way Discord holds it (content, flags, components, allowed_mentions).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from bot.adapters.base import ChatBlocked
+from bot.adapters.discord import DiscordAdapter
+from bot.app import App
+from db.models import Reminder
+from handlers.markup import parse
+from handlers.types import Button, ChatRef, Reply
+from tests.conftest import make_settings
+from tests.fake_discord import MANAGE_GUILD, FakeDiscord, FakeRole
+
+ALICE = 1_160_000_000_000_000_011  # a server member with Manage Server (the "mods" role)
+BOB = 1_160_000_000_000_000_022  # a plain member
+CAROL = 1_160_000_000_000_000_033  # DMs only
+GUILD = 1_160_000_000_000_000_100
+GENERAL, QUIET = 1_160_000_000_000_000_301, 1_160_000_000_000_000_302
+MODS = 1_160_000_000_000_000_401
+
+
+def world(**options: object) -> FakeDiscord:
+    fake = FakeDiscord(**options)
+    fake.add_guild(
+        GUILD,
+        "ML study",
+        channels={GENERAL: "general", QUIET: "quiet"},
+        roles=[FakeRole(MODS, "mods", MANAGE_GUILD, position=2)],
+        members={ALICE: [MODS], BOB: []},
+    )
+    return fake
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.lines: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.levelno, self.format(record)))
+
+
+@contextlib.asynccontextmanager
+async def running(tmp_path, clock, fake=None, **adapter_options):  # noqa: ANN001, ANN201
+    """The bot on the fake Discord; on the way out: nothing the fake had to refuse or could not
+    serve, no interaction answered late, no mention allowed, the token in no log line."""
+    fake = fake or world()
+    lines = _Lines()
+    logging.getLogger().addHandler(lines)
+    async with fake:
+        options = {"identify_pause": 0, "ready_timeout": 10, "guild_ready_timeout": 0.1, **adapter_options}
+        adapter = DiscordAdapter(fake.token, *_urls(fake), **options)
+        settings = make_settings(tmp_path, bot_admins="discord:1160000000000000999")
+        app = App(settings, [adapter], clock=clock)
+        try:
+            async with app:
+                yield fake, app
+        finally:
+            logging.getLogger().removeHandler(lines)
+    assert fake.unhandled == [] and fake.crashes == [], (fake.unhandled, fake.crashes)
+    for it in fake.interactions.values():
+        first = next((r for r in it.replies if r.kind == "callback"), None)
+        assert first is not None and first.after < 3.0, f"interaction {it.id} was not answered in time"
+    for message in fake.messages.values():
+        assert message.allowed_mentions is not None and message.allowed_mentions.get("parse") == []
+    assert not [line for _, line in lines.lines if fake.token in line], "the token reached the logs"
+
+
+def _urls(fake: FakeDiscord) -> tuple[str, str]:
+    return f"http://127.0.0.1:{fake.port}/api/v10", f"ws://127.0.0.1:{fake.port}/gateway"
+
+
+@pytest.fixture
+async def dc(tmp_path, clock):  # noqa: ANN001, ANN201
+    async with running(tmp_path, clock) as (fake, app):
+        yield fake, app
+
+
+async def replies_to(fake: FakeDiscord, it, count: int = 1) -> list:  # noqa: ANN001
+    assert await fake.wait_for(lambda: len(fake.interaction_replies(it.id)) >= count)
+    return fake.interaction_replies(it.id)
+
+
+async def test_slash_commands_in_a_dm_and_in_a_server(dc):
+    fake, _ = dc
+    it = await fake.slash(CAROL, "roadmap")
+    (reply,) = await replies_to(fake, it)
+    assert reply.type == 4 and "Your roadmap" in reply.content and not reply.ephemeral
+    it = await fake.slash(BOB, "progress", guild_id=GUILD, channel_id=GENERAL)
+    (reply,) = await replies_to(fake, it)
+    assert reply.ephemeral and "0 of 12 steps" in reply.content  # personal: only Bob sees it
+    it = await fake.slash(BOB, "faq", {"topic": "salary"}, guild_id=GUILD, channel_id=GENERAL)
+    (reply,) = await replies_to(fake, it)
+    assert not reply.ephemeral and "earn" in reply.content  # an answer for the channel
+
+
+async def test_dms_take_free_text_servers_only_mentions_and_replies(dc):
+    fake, _ = dc
+    await fake.user_says(CAROL, "how much does an ml engineer earn")
+    assert await fake.wait_for(lambda: fake.sent_to_user(CAROL))
+    assert "earn" in fake.sent_to_user(CAROL)[0].content
+    await fake.user_says(BOB, "anyone studying tonight?", channel_id=GENERAL, guild_id=GUILD)
+    mid = await fake.user_says(
+        BOB, "do I need a GPU laptop", channel_id=GENERAL, guild_id=GUILD, mentions_bot=True
+    )
+    assert await fake.wait_for(lambda: fake.sent_to(GENERAL))
+    (answer,) = fake.sent_to(GENERAL)
+    assert "GPU" in answer.content and str(answer.message_reference["message_id"]) == str(mid)
+    await fake.user_says(BOB, "thanks!", channel_id=GENERAL, guild_id=GUILD, reply_to=answer.id)
+    assert await fake.wait_for(lambda: len(fake.sent_to(GENERAL)) == 2)
+    await asyncio.sleep(0.2)
+    assert len(fake.sent_to(GENERAL)) == 2  # the chatter got nothing
+
+
+async def test_nobody_can_be_pinged_through_the_bot(dc):
+    fake, _ = dc
+    it = await fake.slash(ALICE, "timezone", {"zone": "UTC"}, guild_id=GUILD, channel_id=GENERAL)
+    await replies_to(fake, it)
+    text = "@everyone @here <@1160000000000000022> <@&1160000000000000401> revise"
+    it = await fake.slash(
+        ALICE, "remind", {"when": "in 2h", "text": text}, guild_id=GUILD, channel_id=GENERAL
+    )
+    (reply,) = await replies_to(fake, it)
+    assert "Reminder saved" in reply.content and "revise" in reply.content
+    assert reply.data["allowed_mentions"] == {"parse": []}
+    for ping in ("@everyone", "@here", "<@1160000000000000022>", "<@&1160000000000000401>"):
+        assert ping not in reply.content
+
+
+async def test_buttons_browse_in_place_in_dms_and_privately_in_servers(dc):
+    fake, _ = dc
+    it = await fake.slash(CAROL, "roadmap")
+    (reply,) = await replies_to(fake, it)
+    roadmap = fake.messages[reply.message_id]
+    (open_step,) = roadmap.custom_ids()
+    click = await fake.click(CAROL, open_step, roadmap.id)
+    (edit,) = await replies_to(fake, click)
+    assert edit.type == 7 and edit.message_id == roadmap.id  # the message became the step
+    assert fake.messages[roadmap.id].content.startswith("**1\\. Understand the role")
+    done = next(c for c in fake.messages[roadmap.id].custom_ids() if c.startswith("step:done:"))
+    click = await fake.click(CAROL, done, roadmap.id)
+    (edit,) = await replies_to(fake, click)
+    assert edit.type == 7 and "1/12" in fake.messages[roadmap.id].content
+    # in a server the roadmap is public; a member's press answers that member alone
+    it = await fake.slash(BOB, "roadmap", guild_id=GUILD, channel_id=GENERAL)
+    (reply,) = await replies_to(fake, it)
+    public = fake.messages[reply.message_id]
+    click = await fake.click(BOB, public.custom_ids()[0], public.id)
+    (answer,) = await replies_to(fake, click)
+    assert answer.type == 4 and answer.ephemeral and "Understand the role" in answer.content
+    assert "Your roadmap" in fake.messages[public.id].content  # untouched
+
+
+async def test_autocomplete_for_steps_topics_and_time_zones(dc):
+    fake, _ = dc
+    it = await fake.autocomplete(BOB, "step", focused="step", value="math", guild_id=GUILD)
+    (reply,) = await replies_to(fake, it)
+    assert (
+        reply.type == 8
+        and {"name": "3. Maths for ML: linear algebra, calculus, probability", "value": "math-foundations"}
+        in reply.choices
+        or any(c["value"] == "math-foundations" for c in reply.choices)
+    )
+    it = await fake.autocomplete(BOB, "faq", focused="topic", value="salary", guild_id=GUILD)
+    (reply,) = await replies_to(fake, it)
+    assert [c["value"] for c in reply.choices][:1] == ["salary"]
+    it = await fake.autocomplete(CAROL, "timezone", focused="zone", value="kolk")
+    (reply,) = await replies_to(fake, it)
+    assert reply.choices == [{"name": "Asia/Kolkata", "value": "Asia/Kolkata"}]
+    it = await fake.autocomplete(CAROL, "done", focused="step", value="", locale="zh-CN")
+    (reply,) = await replies_to(fake, it)
+    assert len(reply.choices) == 12 and reply.choices[0]["name"].startswith("1. ")
+
+
+async def test_server_settings_need_manage_server_checked_at_run_time(dc):
+    fake, app = dc
+    it = await fake.slash(BOB, "timezone", {"zone": "Asia/Kolkata"}, guild_id=GUILD, channel_id=GENERAL)
+    (reply,) = await replies_to(fake, it)
+    assert "Only the group's admins" in reply.content
+    it = await fake.slash(
+        BOB, "remind", {"when": "daily 20:00", "text": "study hour"}, guild_id=GUILD, channel_id=GENERAL
+    )
+    (reply,) = await replies_to(fake, it)
+    assert "Only the group's admins can set reminders" in reply.content
+    it = await fake.slash(BOB, "gaps", guild_id=GUILD, channel_id=GENERAL)
+    (reply,) = await replies_to(fake, it)
+    assert "Only admins" in reply.content and reply.ephemeral
+    it = await fake.slash(ALICE, "timezone", {"zone": "Asia/Kolkata"}, guild_id=GUILD, channel_id=GENERAL)
+    (reply,) = await replies_to(fake, it)
+    assert "Asia/Kolkata" in reply.content and "Only" not in reply.content
+    it = await fake.slash(
+        ALICE, "remind", {"when": "daily 20:00", "text": "study hour"}, guild_id=GUILD, channel_id=GENERAL
+    )
+    (reply,) = await replies_to(fake, it)
+    assert "Reminder saved" in reply.content and "IST" in reply.content
+    async with app.sessions() as s:
+        r = (await s.execute(select(Reminder))).scalar_one()
+    assert (r.chat_id, r.is_group, r.platform) == (str(GENERAL), True, "discord")
+
+
+async def test_the_language_follows_the_discord_client_until_lang(dc):
+    fake, _ = dc
+    it = await fake.slash(CAROL, "help", locale="zh-CN")
+    (reply,) = await replies_to(fake, it)
+    assert "我能帮你做这些事" in reply.content
+    it = await fake.slash(CAROL, "lang", {"language": "en"}, locale="zh-CN")
+    await replies_to(fake, it)
+    it = await fake.slash(CAROL, "help", locale="zh-CN")
+    (reply,) = await replies_to(fake, it)
+    assert "Here is what I can do" in reply.content
+
+
+async def test_a_slow_answer_is_deferred_then_followed_up(tmp_path, clock):
+    async with running(tmp_path, clock, defer_after=0.1) as (fake, app):
+        (adapter,) = app.adapters
+        fast = adapter._dispatch
+
+        async def slow(event):  # noqa: ANN001, ANN202
+            await asyncio.sleep(0.4)
+            return await fast(event)
+
+        adapter._dispatch = slow
+        it = await fake.slash(BOB, "progress", guild_id=GUILD, channel_id=GENERAL)
+        defer, follow = await replies_to(fake, it, 2)
+        assert defer.type == 5 and defer.ephemeral and follow.after >= 0.4
+        assert follow.kind == "followup" and "Your progress" in follow.content and follow.ephemeral
+
+
+async def test_export_is_an_ephemeral_file_in_a_server(dc):
+    fake, _ = dc
+    it = await fake.slash(BOB, "log", {"time": "45m", "what": "backprop"}, guild_id=GUILD, channel_id=GENERAL)
+    await replies_to(fake, it)
+    it = await fake.slash(BOB, "export", guild_id=GUILD, channel_id=GENERAL)
+    (reply,) = await replies_to(fake, it)
+    assert reply.ephemeral
+    ((name, data),) = reply.files
+    assert name.endswith(".json") and json.loads(data)["study_log"][0]["minutes"] == 45
+
+
+async def test_reminders_reach_dms_and_channels_and_their_buttons_survive_a_restart(tmp_path, clock):
+    fake = world()
+    async with running(tmp_path, clock, fake=fake) as (fake, app):
+        it = await fake.slash(CAROL, "timezone", {"zone": "UTC"})
+        await replies_to(fake, it)
+        it = await fake.slash(CAROL, "remind", {"when": "daily 10:30", "text": "read a paper"})
+        await replies_to(fake, it)
+        clock.set(datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+        await app.reminders.tick()
+        reminder = fake.sent_to_user(CAROL)[-1]
+        assert reminder.content.startswith("⏰ read a paper") and len(reminder.custom_ids()) == 4
+    fake2 = fake  # the same Discord; a new bot process
+    async with running(tmp_path, clock, fake=fake2) as (fake, app):
+        click = await fake.click(CAROL, reminder.custom_ids()[0], reminder.id)
+        (edit,) = await replies_to(fake, click)
+        assert edit.type == 7 and "logged a 30-minute" in fake.messages[reminder.id].content
+        assert fake.messages[reminder.id].custom_ids() == []  # can't be pressed twice
+
+
+async def test_closed_dms_and_deleted_channels_pause_reminders(tmp_path, clock):
+    fake = world()
+    async with running(tmp_path, clock, fake=fake) as (fake, app):
+        for who, where in ((CAROL, {}), (ALICE, {"guild_id": GUILD, "channel_id": QUIET})):
+            it = await fake.slash(who, "timezone", {"zone": "UTC"}, **where)
+            await replies_to(fake, it)
+            it = await fake.slash(who, "remind", {"when": "daily 10:30", "text": "flashcards"}, **where)
+            await replies_to(fake, it)
+        fake.closed_dms.add(CAROL)
+        await fake.delete_channel(QUIET)
+        clock.set(datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+        await app.reminders.tick()
+        async with app.sessions() as s:
+            paused = [r.paused for r in (await s.execute(select(Reminder))).scalars()]
+        assert paused == [True, True]
+        with pytest.raises(ChatBlocked):
+            await app.send_to(ChatRef("discord", str(CAROL)), [Reply(parse("hello"))])
+
+
+async def test_a_429_is_waited_out_by_discord_py(dc):
+    fake, app = dc
+    fake.force_429("POST /channels/{channel_id}/messages", retry_after=0.2)
+    await app.send_to(ChatRef("discord", str(GENERAL), is_direct=False), [Reply(parse("study hour"))])
+    assert [m.content for m in fake.sent_to(GENERAL)] == ["study hour"]
+    assert len(fake.rate_limited) == 1
+
+
+async def test_a_channel_reminder_done_by_a_member_is_logged_for_that_member_only(tmp_path, clock):
+    async with running(tmp_path, clock) as (fake, app):
+        it = await fake.slash(ALICE, "timezone", {"zone": "UTC"}, guild_id=GUILD, channel_id=GENERAL)
+        await replies_to(fake, it)
+        it = await fake.slash(
+            ALICE, "remind", {"when": "daily 10:30", "text": "study hour"}, guild_id=GUILD, channel_id=GENERAL
+        )
+        await replies_to(fake, it)
+        clock.set(datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+        await app.reminders.tick()
+        reminder = fake.sent_to(GENERAL)[-1]
+        assert reminder.content.startswith("⏰ study hour") and reminder.via == "channel"
+        click = await fake.click(BOB, reminder.custom_ids()[0], reminder.id)
+        (answer,) = await replies_to(fake, click)
+        assert answer.ephemeral and "logged a 30-minute" in answer.content
+        assert len(fake.messages[reminder.id].custom_ids()) == 4  # still there for the others
+
+
+async def test_commands_sync_on_request_with_chinese_and_permissions(tmp_path):
+    async with world() as fake:
+        from bot.cli import _discord_sync
+        from bot.settings import load_settings
+
+        settings = load_settings(
+            _env_file=None,
+            discord_bot_token=fake.token,
+            discord_api_base_url=_urls(fake)[0],
+            discord_gateway_url=_urls(fake)[1],
+        )
+        assert await _discord_sync(settings) == 0
+    commands = {c["name"]: c for c in fake.commands[None]}
+    assert {"roadmap", "remind", "ask", "faq", "step", "timezone", "lang", "export"} <= set(commands)
+    remind = commands["remind"]
+    assert remind["description_localizations"]["zh-CN"].startswith("设置学习提醒")
+    assert int(remind["default_member_permissions"]) == MANAGE_GUILD
+    when = next(o for o in remind["options"] if o["name"] == "when")
+    assert (
+        when["required"]
+        and when["type"] == 3
+        and when["description_localizations"]["zh-CN"].startswith("时间")
+    )
+    assert next(o for o in commands["step"]["options"])["autocomplete"]
+    assert commands["roadmap"].get("default_member_permissions") is None
+
+
+async def test_works_sharded(tmp_path, clock):
+    async with running(tmp_path, clock, shard_count=2) as (fake, app):
+        assert fake.connected_shards() == [0, 1]
+        it = await fake.slash(BOB, "help", guild_id=GUILD, channel_id=GENERAL)
+        (reply,) = await replies_to(fake, it)
+        assert "/roadmap" in reply.content
+
+
+async def test_python_m_bot_runs_discord_and_telegram_together_in_one_process(tmp_path):
+    import signal
+    import sys
+
+    from tests.conftest import bot_env
+    from tests.fake_telegram import FakeTelegram
+
+    telegram = FakeTelegram()
+    telegram_url = await telegram.start()
+    async with world() as fake:
+        api, gateway = _urls(fake)
+        env = bot_env(
+            TELEGRAM_BOT_TOKEN=telegram.token,
+            TELEGRAM_API_BASE_URL=telegram_url,
+            DISCORD_BOT_TOKEN=fake.token,
+            DISCORD_API_BASE_URL=api,
+            DISCORD_GATEWAY_URL=gateway,
+            LOG_LEVEL="DEBUG",
+        )
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        try:
+            assert await fake.wait_for(lambda: fake.connected_shards() == [0], timeout=30)
+            assert await telegram.wait_for(lambda: telegram.calls["getUpdates"] > 0, timeout=30)
+            it = await fake.slash(CAROL, "help")
+            telegram.user_says(1001, "/help")
+            assert await fake.wait_for(lambda: fake.interaction_replies(it.id), timeout=20)
+            assert await telegram.wait_for(lambda: telegram.texts_to(1001), timeout=20)
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            _, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+            await telegram.stop()
+    logs = err.decode()
+    assert proc.returncode == 0, logs[-2000:]
+    assert (
+        "/roadmap" in fake.interaction_replies(it.id)[0].content and "/roadmap" in telegram.texts_to(1001)[0]
+    )
+    assert "adapters: telegram, discord" in logs
+    assert fake.token not in logs and telegram.token not in logs
+
+
+async def test_a_long_reply_is_split_under_2000_characters_with_the_buttons_last(dc):
+    fake, app = dc
+    paragraphs = "\n\n".join(f"Paragraph {i}: " + "gradient *descent* & more " * 12 for i in range(12))
+    reply = Reply(parse(paragraphs), buttons=((Button("Next", "step:roadmap"),),))
+    await app.send_to(ChatRef("discord", str(GENERAL), is_direct=False), [reply])
+    parts = fake.sent_to(GENERAL)
+    assert len(parts) >= 2 and all(len(p.content) <= 2000 for p in parts)
+    assert all(p.content.startswith("Paragraph") for p in parts)
+    assert [bool(p.custom_ids()) for p in parts] == [False] * (len(parts) - 1) + [True]
+
+
+async def test_commands_sync_on_start_when_the_setting_says_so(tmp_path, clock):
+    async with running(tmp_path, clock, sync_commands=True) as (fake, app):
+        chat_commands = {r.name for r in app.dispatcher.command_routes() if not r.hidden}
+        assert {c["name"] for c in fake.commands[None]} == chat_commands  # every chat command, no other
+    async with running(tmp_path, clock) as (fake, _):
+        assert fake.commands == {}  # not on every start
