@@ -96,7 +96,7 @@ class Settings(BaseSettings):
 
     @field_validator("discord_shard_ids", mode="before")
     @classmethod
-    def _shard_ids(cls, v: object) -> tuple[int, ...] | None:
+    def _shard_ids(cls, v: object, info: ValidationInfo) -> tuple[int, ...] | None:
         if v is None or (isinstance(v, str) and not v.strip()):
             return None
         items = v if isinstance(v, list | tuple) else str(v).replace(";", ",").split(",")
@@ -106,6 +106,9 @@ class Settings(BaseSettings):
             raise ValueError("must be shard numbers separated by commas") from None
         if not ids or ids[0] < 0:
             raise ValueError("must be shard numbers (0 and up) separated by commas")
+        count = info.data.get("discord_shard_count")
+        if count is None or ids[-1] >= count:
+            raise ValueError("needs DISCORD_SHARD_COUNT, with every shard number below it")
         return ids
 
     @field_validator("discord_api_base_url", "discord_gateway_url")

@@ -90,6 +90,12 @@ async def dc(tmp_path, clock):  # noqa: ANN001, ANN201
         yield fake, app
 
 
+def shown(message) -> str:  # noqa: ANN001
+    """What a user sees of a message or an interaction reply: its text and its embeds' titles and text."""
+    embeds = [f"{e.get('title', '')}\n{e.get('description', '')}" for e in message.embeds]
+    return "\n".join([message.content or "", *embeds])
+
+
 async def replies_to(fake: FakeDiscord, it, count: int = 1) -> list:  # noqa: ANN001
     assert await fake.wait_for(lambda: len(fake.interaction_replies(it.id)) >= count)
     return fake.interaction_replies(it.id)
@@ -99,27 +105,27 @@ async def test_slash_commands_in_a_dm_and_in_a_server(dc):
     fake, _ = dc
     it = await fake.slash(CAROL, "roadmap")
     (reply,) = await replies_to(fake, it)
-    assert reply.type == 4 and "Your roadmap" in reply.content and not reply.ephemeral
+    assert reply.type == 4 and "Your roadmap" in shown(reply) and not reply.ephemeral
     it = await fake.slash(BOB, "progress", guild_id=GUILD, channel_id=GENERAL)
     (reply,) = await replies_to(fake, it)
-    assert reply.ephemeral and "0 of 12 steps" in reply.content  # personal: only Bob sees it
+    assert reply.ephemeral and "0 of 12 steps" in shown(reply)  # personal: only Bob sees it
     it = await fake.slash(BOB, "faq", {"topic": "salary"}, guild_id=GUILD, channel_id=GENERAL)
     (reply,) = await replies_to(fake, it)
-    assert not reply.ephemeral and "earn" in reply.content  # an answer for the channel
+    assert not reply.ephemeral and "earn" in shown(reply)  # an answer for the channel
 
 
 async def test_dms_take_free_text_servers_only_mentions_and_replies(dc):
     fake, _ = dc
     await fake.user_says(CAROL, "how much does an ml engineer earn")
     assert await fake.wait_for(lambda: fake.sent_to_user(CAROL))
-    assert "earn" in fake.sent_to_user(CAROL)[0].content
+    assert "earn" in shown(fake.sent_to_user(CAROL)[0])
     await fake.user_says(BOB, "anyone studying tonight?", channel_id=GENERAL, guild_id=GUILD)
     mid = await fake.user_says(
         BOB, "do I need a GPU laptop", channel_id=GENERAL, guild_id=GUILD, mentions_bot=True
     )
     assert await fake.wait_for(lambda: fake.sent_to(GENERAL))
     (answer,) = fake.sent_to(GENERAL)
-    assert "GPU" in answer.content and str(answer.message_reference["message_id"]) == str(mid)
+    assert "GPU" in shown(answer) and str(answer.message_reference["message_id"]) == str(mid)
     await fake.user_says(BOB, "thanks!", channel_id=GENERAL, guild_id=GUILD, reply_to=answer.id)
     assert await fake.wait_for(lambda: len(fake.sent_to(GENERAL)) == 2)
     await asyncio.sleep(0.2)
@@ -135,10 +141,10 @@ async def test_nobody_can_be_pinged_through_the_bot(dc):
         ALICE, "remind", {"when": "in 2h", "text": text}, guild_id=GUILD, channel_id=GENERAL
     )
     (reply,) = await replies_to(fake, it)
-    assert "Reminder saved" in reply.content and "revise" in reply.content
+    assert "Reminder saved" in shown(reply) and "revise" in shown(reply)
     assert reply.data["allowed_mentions"] == {"parse": []}
     for ping in ("@everyone", "@here", "<@1160000000000000022>", "<@&1160000000000000401>"):
-        assert ping not in reply.content
+        assert ping not in shown(reply)
 
 
 async def test_buttons_browse_in_place_in_dms_and_privately_in_servers(dc):
@@ -150,19 +156,20 @@ async def test_buttons_browse_in_place_in_dms_and_privately_in_servers(dc):
     click = await fake.click(CAROL, open_step, roadmap.id)
     (edit,) = await replies_to(fake, click)
     assert edit.type == 7 and edit.message_id == roadmap.id  # the message became the step
-    assert fake.messages[roadmap.id].content.startswith("**1\\. Understand the role")
+    step = fake.messages[roadmap.id]  # now an embed with the step's title, the roadmap's text gone
+    assert step.content == "" and step.embeds[0]["title"].startswith("1. Understand the role")
     done = next(c for c in fake.messages[roadmap.id].custom_ids() if c.startswith("step:done:"))
     click = await fake.click(CAROL, done, roadmap.id)
     (edit,) = await replies_to(fake, click)
-    assert edit.type == 7 and "1/12" in fake.messages[roadmap.id].content
+    assert edit.type == 7 and "1/12" in shown(fake.messages[roadmap.id])
     # in a server the roadmap is public; a member's press answers that member alone
     it = await fake.slash(BOB, "roadmap", guild_id=GUILD, channel_id=GENERAL)
     (reply,) = await replies_to(fake, it)
     public = fake.messages[reply.message_id]
     click = await fake.click(BOB, public.custom_ids()[0], public.id)
     (answer,) = await replies_to(fake, click)
-    assert answer.type == 4 and answer.ephemeral and "Understand the role" in answer.content
-    assert "Your roadmap" in fake.messages[public.id].content  # untouched
+    assert answer.type == 4 and answer.ephemeral and "Understand the role" in shown(answer)
+    assert "Your roadmap" in shown(fake.messages[public.id])  # untouched
 
 
 async def test_autocomplete_for_steps_topics_and_time_zones(dc):
@@ -190,23 +197,23 @@ async def test_server_settings_need_manage_server_checked_at_run_time(dc):
     fake, app = dc
     it = await fake.slash(BOB, "timezone", {"zone": "Asia/Kolkata"}, guild_id=GUILD, channel_id=GENERAL)
     (reply,) = await replies_to(fake, it)
-    assert "Only the group's admins" in reply.content
+    assert "Only the group's admins" in shown(reply)
     it = await fake.slash(
         BOB, "remind", {"when": "daily 20:00", "text": "study hour"}, guild_id=GUILD, channel_id=GENERAL
     )
     (reply,) = await replies_to(fake, it)
-    assert "Only the group's admins can set reminders" in reply.content
+    assert "Only the group's admins can set reminders" in shown(reply)
     it = await fake.slash(BOB, "gaps", guild_id=GUILD, channel_id=GENERAL)
     (reply,) = await replies_to(fake, it)
-    assert "Only admins" in reply.content and reply.ephemeral
+    assert "Only admins" in shown(reply) and reply.ephemeral
     it = await fake.slash(ALICE, "timezone", {"zone": "Asia/Kolkata"}, guild_id=GUILD, channel_id=GENERAL)
     (reply,) = await replies_to(fake, it)
-    assert "Asia/Kolkata" in reply.content and "Only" not in reply.content
+    assert "Asia/Kolkata" in shown(reply) and "Only" not in shown(reply)
     it = await fake.slash(
         ALICE, "remind", {"when": "daily 20:00", "text": "study hour"}, guild_id=GUILD, channel_id=GENERAL
     )
     (reply,) = await replies_to(fake, it)
-    assert "Reminder saved" in reply.content and "IST" in reply.content
+    assert "Reminder saved" in shown(reply) and "IST" in shown(reply)
     async with app.sessions() as s:
         r = (await s.execute(select(Reminder))).scalar_one()
     assert (r.chat_id, r.is_group, r.platform) == (str(GENERAL), True, "discord")
@@ -216,12 +223,12 @@ async def test_the_language_follows_the_discord_client_until_lang(dc):
     fake, _ = dc
     it = await fake.slash(CAROL, "help", locale="zh-CN")
     (reply,) = await replies_to(fake, it)
-    assert "我能帮你做这些事" in reply.content
+    assert "我能帮你做这些事" in shown(reply)
     it = await fake.slash(CAROL, "lang", {"language": "en"}, locale="zh-CN")
     await replies_to(fake, it)
     it = await fake.slash(CAROL, "help", locale="zh-CN")
     (reply,) = await replies_to(fake, it)
-    assert "Here is what I can do" in reply.content
+    assert "Here is what I can do" in shown(reply)
 
 
 async def test_a_slow_answer_is_deferred_then_followed_up(tmp_path, clock):
@@ -237,7 +244,7 @@ async def test_a_slow_answer_is_deferred_then_followed_up(tmp_path, clock):
         it = await fake.slash(BOB, "progress", guild_id=GUILD, channel_id=GENERAL)
         defer, follow = await replies_to(fake, it, 2)
         assert defer.type == 5 and defer.ephemeral and follow.after >= 0.4
-        assert follow.kind == "followup" and "Your progress" in follow.content and follow.ephemeral
+        assert follow.kind == "followup" and "Your progress" in shown(follow) and follow.ephemeral
 
 
 async def test_export_is_an_ephemeral_file_in_a_server(dc):
@@ -266,7 +273,7 @@ async def test_reminders_reach_dms_and_channels_and_their_buttons_survive_a_rest
     async with running(tmp_path, clock, fake=fake2) as (fake, app):
         click = await fake.click(CAROL, reminder.custom_ids()[0], reminder.id)
         (edit,) = await replies_to(fake, click)
-        assert edit.type == 7 and "logged a 30-minute" in fake.messages[reminder.id].content
+        assert edit.type == 7 and "logged a 30-minute" in shown(fake.messages[reminder.id])
         assert fake.messages[reminder.id].custom_ids() == []  # can't be pressed twice
 
 
@@ -311,7 +318,7 @@ async def test_a_channel_reminder_done_by_a_member_is_logged_for_that_member_onl
         assert reminder.content.startswith("⏰ study hour") and reminder.via == "channel"
         click = await fake.click(BOB, reminder.custom_ids()[0], reminder.id)
         (answer,) = await replies_to(fake, click)
-        assert answer.ephemeral and "logged a 30-minute" in answer.content
+        assert answer.ephemeral and "logged a 30-minute" in shown(answer)
         assert len(fake.messages[reminder.id].custom_ids()) == 4  # still there for the others
 
 
@@ -347,7 +354,7 @@ async def test_works_sharded(tmp_path, clock):
         assert fake.connected_shards() == [0, 1]
         it = await fake.slash(BOB, "help", guild_id=GUILD, channel_id=GENERAL)
         (reply,) = await replies_to(fake, it)
-        assert "/roadmap" in reply.content
+        assert "/roadmap" in shown(reply)
 
 
 async def test_python_m_bot_runs_discord_and_telegram_together_in_one_process(tmp_path):
@@ -386,7 +393,7 @@ async def test_python_m_bot_runs_discord_and_telegram_together_in_one_process(tm
     logs = err.decode()
     assert proc.returncode == 0, logs[-2000:]
     assert (
-        "/roadmap" in fake.interaction_replies(it.id)[0].content and "/roadmap" in telegram.texts_to(1001)[0]
+        "/roadmap" in shown(fake.interaction_replies(it.id)[0]) and "/roadmap" in telegram.texts_to(1001)[0]
     )
     assert "adapters: telegram, discord" in logs
     assert fake.token not in logs and telegram.token not in logs
@@ -409,3 +416,44 @@ async def test_commands_sync_on_start_when_the_setting_says_so(tmp_path, clock):
         assert {c["name"] for c in fake.commands[None]} == chat_commands  # every chat command, no other
     async with running(tmp_path, clock) as (fake, _):
         assert fake.commands == {}  # not on every start
+
+
+async def test_shards_can_be_split_across_processes(tmp_path):
+    """Two adapters (as in two processes) with DISCORD_SHARD_IDS 0 and 1 of 2: each server is served once."""
+    from bot.settings import REPO_CONTENT
+    from handlers.content_store import ContentStore
+
+    async with world() as fake:
+        store = ContentStore(REPO_CONTENT, None)
+        seen: list[tuple[int, str]] = []
+
+        def dispatcher(n: int):  # noqa: ANN202
+            async def dispatch(event):  # noqa: ANN001, ANN202
+                seen.append((n, event.chat.chat_id))
+                return [Reply(parse("ok"))]
+
+            return dispatch
+
+        adapters = []
+        for n in (0, 1):
+            a = DiscordAdapter(
+                fake.token,
+                *_urls(fake),
+                shard_count=2,
+                shard_ids=[n],
+                identify_pause=0,
+                guild_ready_timeout=0.1,
+                ready_timeout=10,
+            )
+            a.use_content(store)
+            await a.start(dispatcher(n))
+            adapters.append(a)
+        try:
+            assert fake.connected_shards() == [0, 1]
+            home = (GUILD >> 22) % 2
+            it = await fake.slash(BOB, "help", guild_id=GUILD, channel_id=GENERAL)
+            await replies_to(fake, it)
+            assert seen == [(home, str(GENERAL))]  # only the shard that owns the server answered
+        finally:
+            for a in adapters:
+                await a.stop()

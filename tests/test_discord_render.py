@@ -6,7 +6,7 @@ import re
 import discord.utils
 import pytest
 
-from bot.adapters.discord_render import EMPTY, MAX_CONTENT, ZWSP, components, escape_text, render
+from bot.adapters.discord_render import EMPTY, MAX_CONTENT, ZWSP, components, embed, escape_text, render
 from handlers.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text, parse
 from handlers.types import Button, Reply
 
@@ -449,3 +449,22 @@ def test_rows_of_more_than_five_are_reflowed_within_five_rows():
         components(Reply((), (row("a", 7), row("b", 7), row("c", 6))))
     with pytest.raises(ValueError, match="rows"):
         components(Reply((), tuple(row(f"r{i}", 1) for i in range(6))))
+
+
+def test_a_reply_with_a_title_line_becomes_an_embed() -> None:
+    reply = Reply(parse("**Do I need a *GPU*?**\n\nNot to start.\n\n- one\n- two"))
+    assert embed(reply) == ("Do I need a GPU?", "Not to start.\n\n• one\n• two")  # titles are plain
+    reply = Reply(parse("**Do I need a GPU? @everyone**\n\nNot to start: use [Colab](https://colab.google)."))
+    title, description = embed(reply)
+    assert title.startswith("Do I need a GPU?") and "@everyone" not in title
+    assert description == render(Reply(reply.body[1:]), limit=4096)[0]
+    assert "[Colab](<https://colab.google>)" in description
+
+
+def test_replies_without_a_title_or_too_long_for_one_embed_stay_text() -> None:
+    assert embed(Reply(parse("Just a sentence with **bold** inside."))) is None
+    assert embed(Reply(())) is None
+    long = Reply(parse("**Title**\n\n" + "\n\n".join("word " * 200 for _ in range(6))))
+    assert embed(long) is None  # over 4096 characters: split messages read better
+    (title, description) = embed(Reply(parse("**Only a title**")))
+    assert (title, description) == ("Only a title", "")

@@ -175,7 +175,9 @@ def test_a_webhook_needs_https_and_a_secret_which_is_never_echoed() -> None:
 def test_discord_settings_are_checked_with_examples() -> None:
     assert "DISCORD_GATEWAY_URL" in _error(discord_gateway_url="https://gateway.discord.gg")
     assert "DISCORD_API_BASE_URL" in _error(discord_api_base_url="discord.com/api")
-    assert "DISCORD_SHARD_IDS" in _error(discord_shard_ids="0,one")
+    assert "DISCORD_SHARD_IDS" in _error(discord_shard_ids="0,one", discord_shard_count=2)
+    assert "DISCORD_SHARD_COUNT" in _error(discord_shard_ids="0,1")  # ids need the count
+    assert "below it" in _error(discord_shard_ids="0,2", discord_shard_count=2)
     assert "DISCORD_SHARD_COUNT" in _error(discord_shard_count="0")
     ok = load_settings(
         _env_file=None, discord_bot_token="MTA.secret.token", discord_shard_ids="1, 0", discord_shard_count=2

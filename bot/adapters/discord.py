@@ -31,7 +31,7 @@ from discord import app_commands
 
 from bot.adapters.base import ChatBlocked, Dispatch, RetryLater
 from bot.adapters.discord_commands import PERSONAL, UiTranslator, build_tree
-from bot.adapters.discord_render import components, render
+from bot.adapters.discord_render import components, embed, render
 from handlers.content_store import ContentStore
 from handlers.router import parse_line
 from handlers.types import ChatRef, Command, Event, Press, Reply, UserRef
@@ -50,6 +50,7 @@ CLOSED = {
     50013,  # missing permissions
 }
 _MENTION = re.compile(r"<@!?(\d+)>")
+EMBED_COLOUR = discord.Colour(0x3B82F6)
 
 
 class PayloadButton(discord.ui.DynamicItem[discord.ui.Button], template=r"(?P<payload>[a-z]+:.*)"):
@@ -291,14 +292,21 @@ class DiscordAdapter:
         return view
 
     def _parts(self, replies: list[Reply]) -> list[tuple[Reply, int, dict[str, Any]]]:
-        """Every message to post: (reply, index of the part, send arguments)."""
+        """Every message to post: (reply, index of the part, send arguments). A reply with a title
+        line is one embed; the others are text, split under 2000 characters."""
         out = []
         for reply in replies:
-            texts = render(reply)
+            titled = embed(reply)
+            if titled is not None:
+                title, description = titled
+                card = discord.Embed(title=title, description=description or None, colour=EMBED_COLOUR)
+                messages: list[dict[str, Any]] = [{"embed": card}]
+            else:
+                messages = [{"content": text} for text in render(reply)]
             view = self._view(reply)
-            for i, content in enumerate(texts):
-                last = i == len(texts) - 1
-                kwargs: dict[str, Any] = {"content": content, "allowed_mentions": NO_MENTIONS}
+            for i, kwargs in enumerate(messages):
+                kwargs["allowed_mentions"] = NO_MENTIONS
+                last = i == len(messages) - 1
                 if last and view is not None:
                     kwargs["view"] = view
                 if last and reply.attachment is not None:
@@ -313,7 +321,10 @@ class DiscordAdapter:
         try:
             for reply, i, kwargs in self._parts(replies):
                 if reply.replace and i == 0 and can_replace and "file" not in kwargs:
-                    kwargs.setdefault("view", None)  # no buttons in the new view: remove the old ones
+                    # what the new view lacks is removed from the message: text, embed or buttons
+                    kwargs.setdefault("view", None)
+                    kwargs.setdefault("content", None)
+                    kwargs.setdefault("embed", None)
                     if interaction.response.is_done():
                         await interaction.edit_original_response(**kwargs)
                     else:

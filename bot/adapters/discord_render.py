@@ -31,7 +31,7 @@ from dataclasses import dataclass, replace
 
 from discord.utils import escape_markdown, escape_mentions
 
-from handlers.markup import Bold, Bullets, Code, Inline, Italic, Link, Para, Pre, Text
+from handlers.markup import Bold, Bullets, Code, Inline, Italic, Link, Para, Pre, Text, inline_plain
 from handlers.types import Reply
 
 MAX_CONTENT = 2000  # characters of the message content, markup included
@@ -42,6 +42,8 @@ MAX_CUSTOM_ID = 100
 MAX_LABEL = 80
 ZWSP = "\u200b"
 EMPTY = ZWSP  # the content of a reply with no body: Discord refuses "" and whitespace, not this
+MAX_EMBED_TITLE = 256
+MAX_EMBED_DESCRIPTION = 4096
 
 _OPEN = {"b": "**", "i": "*", "pre": "```\n"}
 _CLOSE = {"b": "**", "i": "*", "pre": "\n```"}
@@ -375,6 +377,22 @@ def render(reply: Reply, limit: int = MAX_CONTENT) -> list[str]:
             flush()
     flush()
     return messages or [EMPTY]
+
+
+def embed(reply: Reply) -> tuple[str, str] | None:
+    """(title, description) for a reply that opens with a title line (a paragraph all in bold: an FAQ
+    answer, a roadmap step) and whose rest fits one embed; None for the others, which read better as
+    plain messages."""
+    first = reply.body[0] if reply.body else None
+    if not (isinstance(first, Para) and len(first.children) == 1 and isinstance(first.children[0], Bold)):
+        return None
+    title = escape_text(inline_plain(first.children[0].children))
+    if not title.strip() or len(title) > MAX_EMBED_TITLE:
+        return None
+    parts = render(Reply(reply.body[1:]), limit=MAX_EMBED_DESCRIPTION)
+    if len(parts) != 1:
+        return None
+    return title, "" if parts[0] == EMPTY else parts[0]
 
 
 def _break_at(part: _Part) -> int | None:
