@@ -11,6 +11,7 @@ else those tests are skipped (and fail under CI=true: CI must cover PostgreSQL).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import subprocess
@@ -180,3 +181,16 @@ def run_bot(
         encoding="utf-8",
         timeout=timeout,
     )
+
+
+class LogLines(logging.Handler):
+    """Every log line written while attached, traceback included, as a handler would write it (for
+    checking that no secret reaches the logs)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.lines: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.levelno, self.format(record)))

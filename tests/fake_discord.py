@@ -2152,6 +2152,28 @@ class FakeDiscord:
 # pointing discord.py at the fake
 
 
+# A ready-made world for tests: one study server where ALICE moderates (Manage Server) and BOB is a
+# member; GUILD's id puts it on shard 1 of 2, OTHER_GUILD's on shard 0.
+ALICE = 1_160_000_000_000_000_011
+BOB = 1_160_000_000_000_000_022
+GUILD = (1_160_000_000_000_000_100 >> 22 | 1) << 22
+OTHER_GUILD = (1_160_000_000_000_000_200 >> 22 & ~1) << 22
+GENERAL, QUIET = 1_160_000_000_000_000_301, 1_160_000_000_000_000_302
+MODS = 1_160_000_000_000_000_401
+
+
+def study_server(**options: Any) -> FakeDiscord:
+    fake = FakeDiscord(**options)
+    fake.add_guild(
+        GUILD,
+        "ML study",
+        channels={GENERAL: "general", QUIET: "quiet"},
+        roles=[FakeRole(MODS, "mods", MANAGE_GUILD, position=2)],
+        members={ALICE: [MODS], BOB: []},
+    )
+    return fake
+
+
 @contextlib.contextmanager
 def pointed_at(fake: FakeDiscord) -> Iterator[FakeDiscord]:
     """Point discord.py's REST base and default gateway at the (started) fake; restore them afterwards."""

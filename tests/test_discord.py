@@ -21,37 +21,11 @@ from bot.app import App
 from db.models import Reminder
 from handlers.markup import parse
 from handlers.types import Button, ChatRef, Reply
-from tests.conftest import make_settings
-from tests.fake_discord import MANAGE_GUILD, FakeDiscord, FakeRole
+from tests.conftest import LogLines, make_settings
+from tests.fake_discord import ALICE, BOB, GENERAL, GUILD, MANAGE_GUILD, QUIET, FakeDiscord, study_server
 
-ALICE = 1_160_000_000_000_000_011  # a server member with Manage Server (the "mods" role)
-BOB = 1_160_000_000_000_000_022  # a plain member
 CAROL = 1_160_000_000_000_000_033  # DMs only
-GUILD = 1_160_000_000_000_000_100
-GENERAL, QUIET = 1_160_000_000_000_000_301, 1_160_000_000_000_000_302
-MODS = 1_160_000_000_000_000_401
-
-
-def world(**options: object) -> FakeDiscord:
-    fake = FakeDiscord(**options)
-    fake.add_guild(
-        GUILD,
-        "ML study",
-        channels={GENERAL: "general", QUIET: "quiet"},
-        roles=[FakeRole(MODS, "mods", MANAGE_GUILD, position=2)],
-        members={ALICE: [MODS], BOB: []},
-    )
-    return fake
-
-
-class _Lines(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        self.lines: list[tuple[int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append((record.levelno, self.format(record)))
+world = study_server  # ALICE moderates the server (Manage Server), BOB is a member
 
 
 @contextlib.asynccontextmanager
@@ -59,7 +33,7 @@ async def running(tmp_path, clock, fake=None, **adapter_options):  # noqa: ANN00
     """The bot on the fake Discord; on the way out: nothing the fake had to refuse or could not
     serve, no interaction answered late, no mention allowed, the token in no log line."""
     fake = fake or world()
-    lines = _Lines()
+    lines = LogLines()
     logging.getLogger().addHandler(lines)
     async with fake:
         options = {"identify_pause": 0, "ready_timeout": 10, "guild_ready_timeout": 0.1, **adapter_options}

@@ -12,26 +12,20 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.fake_discord import MANAGE_GUILD, FakeDiscord, FakeRole, connected
+from tests.fake_discord import (
+    ALICE,
+    BOB,
+    GENERAL,
+    GUILD,
+    MODS,
+    OTHER_GUILD,
+    QUIET,
+    FakeDiscord,
+    connected,
+    study_server,
+)
 
-ALICE = 1_160_000_000_000_000_011
-BOB = 1_160_000_000_000_000_022
-GUILD = (1_160_000_000_000_000_100 >> 22 | 1) << 22  # (id >> 22) odd: shard 1 of 2
-OTHER_GUILD = (1_160_000_000_000_000_200 >> 22 & ~1) << 22  # even: shard 0 of 2
-GENERAL, QUIET = 1_160_000_000_000_000_301, 1_160_000_000_000_000_302
-MODS = 1_160_000_000_000_000_401
-
-
-def world(**kw: object) -> FakeDiscord:
-    fake = FakeDiscord(**kw)
-    fake.add_guild(
-        GUILD,
-        "ML study",
-        channels={GENERAL: "general", QUIET: "quiet"},
-        roles=[FakeRole(MODS, "mods", MANAGE_GUILD, position=2)],
-        members={ALICE: [MODS], BOB: []},
-    )
-    return fake
+world = study_server
 
 
 @pytest.fixture

@@ -25,23 +25,11 @@ from bot.app import App
 from db.models import Reminder, StudyLog
 from handlers.markup import parse
 from handlers.types import Button, ChatRef, Reply
-from tests.conftest import make_settings
+from tests.conftest import LogLines, make_settings
 from tests.fake_telegram import FakeTelegram
 
 ALICE, BOB, CAROL, GROUP = 1001, 1002, 1003, -5001
 BOT_ADMIN = 1999
-
-
-class _Lines(logging.Handler):
-    """Every log line written while the bot runs, traceback included, as a handler would write it."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        self.lines: list[tuple[int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append((record.levelno, self.format(record)))
 
 
 @contextlib.asynccontextmanager
@@ -51,7 +39,7 @@ async def running(tmp_path, clock, caplog, fake=None, **adapter_options):  # noq
     at INFO or above (python-telegram-bot names its URL, token included, at DEBUG: bot/logs.py masks
     it in what is written, see the `python -m bot` test at the end)."""
     caplog.set_level(logging.DEBUG)
-    lines = _Lines()
+    lines = LogLines()
     logging.getLogger().addHandler(lines)
     fake = fake or FakeTelegram()
     url = await fake.start()
