@@ -8,10 +8,12 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.adapters.base import Adapter, RetryLater
+from bot.adapters.base import Adapter, ChatBlocked, RetryLater
 from bot.clock import SystemClock
 from bot.content_watch import watch_content
 from bot.embedder import load_embedder
+from bot.health import HealthServer
+from bot.metrics import Metrics
 from bot.reminders import ReminderService, ReminderSettings
 from bot.settings import Settings
 from db.engine import make_engine, make_sessions
@@ -58,6 +60,8 @@ class App:
         self.config = HandlerConfig(admins=settings.bot_admins, flood_limit=settings.flood_limit)
         self._embedder = embedder
         self._tasks: list[asyncio.Task] = []
+        self.metrics = Metrics()
+        self.health: HealthServer | None = None
 
     async def __aenter__(self) -> App:
         embedder = self._embedder
@@ -80,12 +84,18 @@ class App:
                 self.store,
                 ReminderSettings(grace=timedelta(hours=self.settings.reminder_grace_hours)),
             )
+            self.reminders.observe = self.metrics.reminder
             for adapter in self.adapters:
                 if hasattr(adapter, "use_content"):  # e.g. Discord's command descriptions, autocomplete
                     adapter.use_content(self.store)
                 await adapter.start(self.dispatch)
                 if hasattr(adapter, "publish_commands"):
                     await adapter.publish_commands(self.command_menu())
+            if self.settings.health_port:
+                self.health = HealthServer(
+                    self.settings.health_listen, self.settings.health_port, self.check, self.metrics.render
+                )
+                await self.health.start()
             if self.settings.reminders:
                 await self.reminders.start()
             if self.settings.content_watch:
@@ -112,10 +122,16 @@ class App:
                 await adapter.stop()
             except Exception:
                 log.exception("adapter %s failed to stop", adapter.name)
+        if self.health is not None:
+            await self.health.stop()
         await self.engine.dispose()
 
     def _context(self, event: Event, routes: tuple[Route, ...]) -> Context:
-        extra = {"commands": self._commands, "reminders_changed": self.reminders.wake}
+        extra = {
+            "commands": self._commands,
+            "reminders_changed": self.reminders.wake,
+            "observe": self.metrics.event,
+        }
         return Context(event, self.store, self.clock, self.config, routes, extra=extra)
 
     def command_menu(self) -> list[tuple[str, dict[str, str]]]:
@@ -131,9 +147,29 @@ class App:
         """Deliver to a chat on its platform's adapter (reminders, admin alerts)."""
         for adapter in self.adapters:
             if getattr(adapter, "platform", adapter.name) == chat.platform:
-                await adapter.send(chat, replies)
+                try:
+                    await adapter.send(chat, replies)
+                except ChatBlocked:
+                    self.metrics.send_error(chat.platform, "blocked")
+                    raise
+                except RetryLater:
+                    self.metrics.send_error(chat.platform, "retry")
+                    raise
+                except Exception:
+                    self.metrics.send_error(chat.platform, "other")
+                    raise
                 return
         raise RetryLater(f"no {chat.platform} adapter is running in this process")
+
+    async def check(self) -> dict[str, bool]:
+        """Readiness, for /healthz: the database answers and every adapter is connected."""
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+        checks = {"database": True}
+        for adapter in self.adapters:
+            healthy = getattr(adapter, "healthy", None)
+            checks[adapter.name] = bool(healthy()) if healthy is not None else True
+        return checks
 
     async def dispatch(self, event: Event) -> list[Reply]:
         return await self.dispatcher.feed(event)

@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", help="answer questions from the FAQ (one per line on stdin if none given)")
     a.add_argument("--json", action="store_true", help="one JSON object per question")
     a.add_argument("question", nargs="*", help="the question (words are joined)")
+    db = sub.add_parser("db", help="database tools")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply the migrations (the bot also does it on start, under a lock)")
     dc = sub.add_parser("discord", help="Discord tools")
     dc_sub = dc.add_subparsers(dest="discord_command", required=True)
     dc_sub.add_parser("sync", help="register the slash commands with Discord (needs DISCORD_BOT_TOKEN)")
@@ -46,7 +49,7 @@ def _setup_logging(settings: Settings, quiet: bool) -> None:
     level = settings.log_level_number
     if quiet and "log_level" not in settings.model_fields_set and "LOG_LEVEL" not in os.environ:
         level = logging.WARNING  # keep the chat readable; LOG_LEVEL=INFO brings the logs back
-    setup_logging(level, settings.secrets())
+    setup_logging(level, settings.secrets(), settings.log_format)
 
 
 def _locale() -> str | None:
@@ -117,6 +120,21 @@ async def _serve(settings: Settings) -> int:
         loop.add_signal_handler(sig, stop.set)
     async with App(settings, _adapters(settings)):
         await stop.wait()
+    return 0
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    from db.engine import make_engine
+    from db.migrate import current, upgrade
+
+    engine = make_engine(settings.database_url)
+    try:
+        before = await current(engine)
+        await upgrade(engine)
+        after = await current(engine)
+    finally:
+        await engine.dispose()
+    print(f"Database at revision {after}" + (f" (was {before or 'empty'})." if before != after else "."))
     return 0
 
 
@@ -212,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     serving = command == "console" and args.command is None and any(t is not None for t in tokens)
     _setup_logging(settings, quiet=command in ("console", "ask") and not serving)
     try:
+        if command == "db":
+            return asyncio.run(_db_upgrade(settings))
         if command == "discord":
             return asyncio.run(_discord_sync(settings))
         if command == "content" and args.content_command == "gaps":

@@ -7,9 +7,11 @@ whole line, traceback included, has been made.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable
+from datetime import UTC, datetime
 
 MASK = "[secret]"
 
@@ -27,9 +29,37 @@ class RedactingFormatter(logging.Formatter):
         return line
 
 
-def setup_logging(level: int, secrets: Iterable[str] = ()) -> None:
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line: time, level, logger, message, the event's fields when the line is an
+    event summary (handlers.middleware), and the traceback if any; secrets masked as in text lines."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__("%(message)s", secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, object] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        event = getattr(record, "event", None)
+        if isinstance(event, dict):
+            out.update(event)
+        if record.exc_info:
+            out["exc"] = self.formatException(record.exc_info)
+        line = json.dumps(out, ensure_ascii=False, default=str)
+        for secret in self.secrets:
+            line = line.replace(secret, MASK)
+        return line
+
+
+def setup_logging(level: int, secrets: Iterable[str] = (), fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter(secrets))
+    else:
+        handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -85,6 +85,7 @@ class ReminderService:
         self._scheduler: AsyncIOScheduler | None = None
         self._started_once = False
         self._stopping = False
+        self.observe: Callable[[str, int], None] = lambda state, count: None  # metrics hook
 
     # lifecycle
 
@@ -151,6 +152,7 @@ class ReminderService:
                 await self.deliver(now)
                 async with self.sessions() as session:
                     upcoming = await store.earliest_due(session)
+                    self.observe("queue", await store.queue_depth(session, self.clock.now()))
             except Exception:
                 log.exception("reminder tick failed; the next tick retries")
                 return
@@ -176,6 +178,8 @@ class ReminderService:
                 await store.write_deliveries(session, rows)
                 await session.execute(update(Reminder), updates)
             total += len(due)
+            self.observe("claimed", len(due))
+            self.observe("missed", sum(1 for row in rows if row["status"] == store.MISSED))
             if len(due) < self.settings.batch:
                 return total
 
@@ -240,7 +244,9 @@ class ReminderService:
         async with self.sessions() as session, session.begin():
             if status == store.SENT:
                 await store.finish_delivery(session, d.id, store.SENT, self.clock.now())
+                self.observe("delivered", 1)
                 return True
+            self.observe({store.BLOCKED: "blocked"}.get(status, "retried"), 1)
             if status == store.BLOCKED:
                 await store.finish_delivery(session, d.id, store.BLOCKED, now, error)
                 await store.block_chat(session, r.platform, r.chat_id, now)

@@ -36,6 +36,9 @@ EXAMPLES = {
     "DISCORD_SHARD_COUNT": "DISCORD_SHARD_COUNT=4  (or unset: as Discord recommends)",
     "DISCORD_SHARD_IDS": "DISCORD_SHARD_IDS=0,1  (with DISCORD_SHARD_COUNT; unset: all shards)",
     "DISCORD_SYNC_COMMANDS": "DISCORD_SYNC_COMMANDS=on  (or off: sync with `python -m bot discord sync`)",
+    "HEALTH_PORT": "HEALTH_PORT=9100  (unset: no health/metrics endpoint)",
+    "HEALTH_LISTEN": "HEALTH_LISTEN=0.0.0.0",
+    "LOG_FORMAT": "LOG_FORMAT=json  (or text)",
     "REMINDER_GRACE_HOURS": "REMINDER_GRACE_HOURS=6  (how late a reminder may still be sent after downtime)",
 }
 
@@ -49,7 +52,10 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty value (`TELEGRAM_BOT_TOKEN=` in .env) means "not set", as in .env.example.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     database_url: str = Field(DEFAULT_DB)
     content_dir: Path = Field(REPO_CONTENT)
@@ -73,6 +79,9 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = Field(None, ge=1, le=10_000)  # unset: as Discord recommends
     discord_shard_ids: Annotated[tuple[int, ...] | None, NoDecode] = Field(None)  # this process's shards
     discord_sync_commands: bool = Field(False)  # sync slash commands with Discord on start
+    health_port: int | None = Field(None, gt=0, lt=65536)  # set: /healthz and /metrics on this port
+    health_listen: str = Field("0.0.0.0")
+    log_format: str = Field("text")  # text, or json: one JSON object per line
 
     @field_validator("telegram_webhook_url")
     @classmethod
@@ -120,6 +129,14 @@ class Settings(BaseSettings):
         )
         if not v.startswith(schemes):
             raise ValueError(f"must start with {schemes[0]}")
+        return v
+
+    @field_validator("log_format")
+    @classmethod
+    def _log_format(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in ("text", "json"):
+            raise ValueError(f"{v!r} is not text or json")
         return v
 
     @field_validator("faq_model")

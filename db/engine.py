@@ -12,7 +12,10 @@ from db import sqlite_driver
 BUSY_TIMEOUT_MS = 10_000
 
 
-def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
+def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> AsyncEngine:
+    """`foreign_keys=False` (SQLite only) is for migrations: Alembic rebuilds a table to alter it on
+    SQLite, and dropping the old copy with foreign keys on would cascade-delete the rows that point at
+    it."""
     parsed = make_url(url)
     if parsed.drivername == "sqlite+aiosqlite":
         # One trip to aiosqlite's thread per statement (db.sqlite_driver). Every transaction ends in an
@@ -25,12 +28,12 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(
             parsed, echo=echo, pool_reset_on_return=None, pool_size=1, max_overflow=0, pool_timeout=60
         )
-        _tune_sqlite(engine)
+        _tune_sqlite(engine, foreign_keys)
         return engine
     return create_async_engine(url, echo=echo)
 
 
-def _tune_sqlite(engine: AsyncEngine) -> None:
+def _tune_sqlite(engine: AsyncEngine, foreign_keys: bool = True) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_conn, _record) -> None:  # noqa: ANN001
         # Take transaction control away from the driver: we issue BEGIN IMMEDIATE ourselves.
@@ -39,7 +42,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         for pragma in (
             "journal_mode=WAL",
             f"busy_timeout={BUSY_TIMEOUT_MS}",
-            "foreign_keys=ON",
+            f"foreign_keys={'ON' if foreign_keys else 'OFF'}",
             "synchronous=NORMAL",
         ):
             cur.execute(f"PRAGMA {pragma}")

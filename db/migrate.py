@@ -1,11 +1,19 @@
-"""Apply Alembic migrations at start-up, on the app's own engine."""
+"""Apply Alembic migrations at start-up (and with `python -m bot db upgrade`), on the app's own engine.
+
+Several processes may start together: on PostgreSQL the upgrade runs under a transaction-level advisory
+lock, so one migrates and the others wait, then find the schema at head; on SQLite an exclusive file lock
+beside the database does the same.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import IO
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -19,6 +27,55 @@ def alembic_config(connection=None) -> Config:  # noqa: ANN001
     return cfg
 
 
-async def upgrade(engine: AsyncEngine) -> None:
+MIGRATION_LOCK = 0x5354_4255_4459  # "STBUDY": any 64-bit number no other lock in the database uses
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    if engine.dialect.name == "sqlite":  # on a connection without foreign keys (see db.engine)
+        from db.engine import make_engine
+
+        migrating = make_engine(engine.url.render_as_string(hide_password=False), foreign_keys=False)
+        lock = await asyncio.to_thread(_lock_file, engine.url.database)
+        try:
+            await _upgrade(migrating, revision)
+            async with migrating.connect() as conn:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+        finally:
+            await migrating.dispose()
+            if lock is not None:
+                lock.close()  # closing the file releases the lock
+        return
+    await _upgrade(engine, revision)
+
+
+def _lock_file(database: str | None) -> IO[bytes] | None:
+    """An exclusive lock beside the SQLite file, held while migrating (processes starting together
+    take turns: Alembic's look at the version table is not inside SQLite's write lock)."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX (Windows): a single process is assumed there
+        return None
+    if not database or database == ":memory:":
+        return None
+    f = open(f"{database}.migrate-lock", "ab")  # noqa: SIM115 (held until the migration ends)
+    fcntl.flock(f, fcntl.LOCK_EX)
+    return f
+
+
+async def _upgrade(engine: AsyncEngine, revision: str) -> None:
     async with engine.begin() as conn:
-        await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), "head"))
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+        await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), revision))
+
+
+async def current(engine: AsyncEngine) -> str | None:
+    """The database's revision (None: not migrated yet)."""
+    from alembic.migration import MigrationContext
+
+    async with engine.connect() as conn:
+        return await conn.run_sync(
+            lambda sync_conn: MigrationContext.configure(sync_conn).get_current_revision()
+        )

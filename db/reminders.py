@@ -65,6 +65,12 @@ async def earliest_due(session: AsyncSession) -> datetime | None:
     return min(times) if times else None
 
 
+async def queue_depth(session: AsyncSession, now: datetime) -> int:
+    """Reminder messages due by `now` and not sent yet (waiting, or in flight)."""
+    waiting = (Delivery.status == PENDING) & (Delivery.due_at <= now)
+    return await session.scalar(select(func.count()).where(waiting | (Delivery.status == SENDING))) or 0
+
+
 async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> list[Reminder]:
     query = (
         select(Reminder)

@@ -39,6 +39,7 @@ class Context:
     user: UserRow | None = None
     lang: str = field(default="")
     extra: dict[str, Any] = field(default_factory=dict)  # for middlewares and the app (e.g. help listing)
+    outcome: str = "ok"  # for the event's log line and metrics: e.g. "faq:abstained", "flood", "refused"
 
     def __post_init__(self) -> None:
         if not self.lang:

@@ -115,6 +115,7 @@ async def answer_question(ctx: Context, question: str) -> Reply:
         await queries.record_faq_answer(ctx.session, u.entry_id, u.lang)
     elif u.kind == "unknown":
         await queries.record_unanswered(ctx.session, question, u.lang, ctx.now())
+    ctx.outcome = f"faq:{'abstained' if u.kind == 'unknown' else u.kind}"
     return understood_reply(ctx.content, u)
 
 

@@ -20,29 +20,42 @@ from handlers.types import Command, Handler, Message, Middleware, Press, Reply
 log = logging.getLogger("handlers")
 
 
-def _describe(ctx: Context) -> str:
+def _kind(ctx: Context) -> str:
     what = ctx.event.what
-    kind = (
-        f"/{what.name}"
-        if isinstance(what, Command)
-        else f"press {what.payload.split(':')[0]}"
-        if isinstance(what, Press)
-        else "text"
-    )
-    return f"{ctx.event.user.platform}:{ctx.event.user.user_id} {kind}"
+    if isinstance(what, Command):
+        return f"/{what.name}"
+    if isinstance(what, Press):
+        return f"press:{what.payload.split(':')[0]}"
+    return "text"
+
+
+def _describe(ctx: Context) -> str:
+    return f"{ctx.event.user.platform}:{ctx.event.user.user_id} {_kind(ctx)}"
 
 
 async def error_guard(handler: Handler, ctx: Context) -> list[Reply]:
-    """Log every event; turn any exception into a friendly reply (the DB work is rolled back)."""
+    """One log line per event (platform, chat kind, what, outcome, replies, time; never the text nor
+    who) and the app's `observe` hook for metrics; any exception becomes a friendly reply (the DB work
+    is rolled back)."""
     started = time.perf_counter()
     try:
         replies = await handler(ctx)
     except Exception:
         log.exception("handler failed for %s", _describe(ctx))
-        return [ctx.reply("error.internal")]
-    if log.isEnabledFor(logging.DEBUG):
-        elapsed_ms = 1000 * (time.perf_counter() - started)
-        log.debug("%s -> %d replies in %.1f ms", _describe(ctx), len(replies), elapsed_ms)
+        replies, ctx.outcome = [ctx.reply("error.internal")], "error"
+    elapsed_ms = 1000 * (time.perf_counter() - started)
+    event = {
+        "platform": ctx.event.chat.platform,
+        "chat": "direct" if ctx.event.chat.is_direct else "group",
+        "kind": _kind(ctx),
+        "outcome": ctx.outcome,
+        "replies": len(replies),
+        "ms": round(elapsed_ms, 1),
+    }
+    log.info(" ".join(f"{k}={v}" for k, v in event.items()), extra={"event": event})
+    observe = ctx.extra.get("observe")
+    if observe is not None:
+        observe(event)
     return replies
 
 
@@ -60,10 +73,13 @@ async def input_guard(handler: Handler, ctx: Context) -> list[Reply]:
         what.text if isinstance(what, Message) else what.args if isinstance(what, Command) else what.payload
     )
     if len(text) > ctx.config.max_text_len:
+        ctx.outcome = "rejected"
         return [ctx.reply("error.too_long", limit=ctx.config.max_text_len)]
     if _has_control_chars(text):
+        ctx.outcome = "rejected"
         return [ctx.reply("error.control_chars")]
     if isinstance(what, Message) and not text.strip():
+        ctx.outcome = "rejected"
         return [ctx.reply("error.empty")]
     return await handler(ctx)
 
@@ -80,7 +96,9 @@ def flood_control(limit: str) -> Middleware:
             return await handler(ctx)
         if limiter.hit(warn_item, "flood-warned", who):
             log.info("flood control: slowing down %s", who)
+            ctx.outcome = "flood"
             return [ctx.reply("error.flood")]
+        ctx.outcome = "dropped"
         return []
 
     return mw
@@ -119,6 +137,7 @@ async def admin_check(handler: Handler, ctx: Context) -> list[Reply]:
     if route is not None and route.admin:
         allowed = ctx.is_bot_admin or (not ctx.event.chat.is_direct and ctx.event.chat.sender_is_admin)
         if not allowed:
+            ctx.outcome = "refused"
             return [ctx.reply("error.admin_only")]
     return await handler(ctx)
 

@@ -39,3 +39,26 @@ def test_secrets_are_masked_in_messages_arguments_and_tracebacks() -> None:
 
 def test_short_values_are_not_treated_as_secrets() -> None:
     assert "abc" in _line(("abc stays",))  # "abc" is too short to mask without mangling logs
+
+
+def test_json_lines_carry_the_event_fields_and_mask_secrets() -> None:
+    import json
+
+    from bot.logs import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter([TOKEN]))
+    log = logging.getLogger("test_logs_json")
+    log.setLevel(logging.INFO)
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        event = {"platform": "telegram", "chat": "direct", "kind": "/progress", "outcome": "ok"}
+        log.info("platform=telegram ...", extra={"event": event})
+        log.warning("url %s", f"https://api.telegram.org/bot{TOKEN}/getMe")
+    finally:
+        log.removeHandler(handler)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["level"] == "INFO" and first["kind"] == "/progress" and first["outcome"] == "ok"
+    assert TOKEN not in second["msg"] and MASK in second["msg"]

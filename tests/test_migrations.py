@@ -68,3 +68,43 @@ async def test_upgrade_twice_is_harmless(engine) -> None:  # noqa: ANN001
     assert diff == []
     assert asked == 3
     assert versions == [HEAD]
+
+
+async def test_an_older_database_with_data_is_upgraded_keeping_it(engine) -> None:  # noqa: ANN001
+    await upgrade(engine, "0001")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, platform, platform_user_id, display_name, lang, timezone, created_at)"
+                " VALUES (1, 'telegram', '42', 'Priya', 'en', 'Asia/Kolkata', '2026-01-05 10:00:00')"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO step_progress (user_id, step_id, state, updated_at)"
+                " VALUES (1, 'python-basics', 'done', '2026-01-06 10:00:00')"
+            )
+        )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        user = (await conn.execute(text("SELECT platform_user_id, timezone, timezone_set FROM users"))).one()
+        step = (await conn.execute(text("SELECT step_id, state FROM step_progress"))).one()
+        assert await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision()) == HEAD
+        assert "reminders" in await conn.run_sync(_tables)
+    assert tuple(user) == ("42", "Asia/Kolkata", False) and tuple(step) == ("python-basics", "done")
+
+
+async def test_processes_starting_together_migrate_once(db_url: str) -> None:
+    """Three engines (as three bot processes) upgrade the same empty database at the same moment."""
+    import asyncio
+
+    engines = [make_engine(db_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(upgrade(e) for e in engines))
+        async with engines[0].connect() as conn:
+            assert await conn.run_sync(_diff) == []
+            versions = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
+        assert [v[0] for v in versions] == [HEAD]
+    finally:
+        for e in engines:
+            await e.dispose()

@@ -11,7 +11,6 @@ import contextlib
 import html
 import json
 import logging
-import socket
 from datetime import UTC, datetime
 
 import aiohttp
@@ -27,6 +26,7 @@ from handlers.markup import parse
 from handlers.types import Button, ChatRef, Reply
 from tests.conftest import LogLines, make_settings
 from tests.fake_telegram import FakeTelegram
+from tests.pg import free_port
 
 ALICE, BOB, CAROL, GROUP = 1001, 1002, 1003, -5001
 BOT_ADMIN = 1999
@@ -313,14 +313,8 @@ async def test_a_reply_is_retried_when_the_network_fails_before_telegram_answers
     assert fake._failures["sendMessage"] == [] and len(fake.texts_to(ALICE)) == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path, clock, caplog):
-    port = _free_port()
+    port = free_port()
     hook = WebhookConfig("https://bot.example.org/tg/hook", "127.0.0.1", port, "s3cret-Token_1")
     async with running(tmp_path, clock, caplog, webhook=hook) as (fake, _):
         assert fake.webhook["url"] == hook.url and fake.webhook["secret_token"] == hook.secret

@@ -173,6 +173,10 @@ class DiscordAdapter:
             "Discord: %s in %d servers, %d shard(s)", user, len(self.client.guilds), self.client.shard_count
         )
 
+    def healthy(self) -> bool:
+        client = self.client
+        return client is not None and not client.is_closed() and client.is_ready()
+
     async def setup(self) -> None:
         """Before the gateway connects: the command tree, persistent buttons, optional command sync."""
         assert self.client is not None and self.store is not None

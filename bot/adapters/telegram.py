@@ -102,6 +102,11 @@ class TelegramAdapter:
         await self.app.shutdown()
         self.app = None
 
+    def healthy(self) -> bool:
+        return (
+            self.app is not None and self.app.running and bool(self.app.updater and self.app.updater.running)
+        )
+
     async def publish_commands(self, commands: Sequence[tuple[str, dict[str, str]]]) -> None:
         """The command menu, in English (default) and Chinese."""
         from telegram import BotCommand

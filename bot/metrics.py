@@ -1,0 +1,48 @@
+"""Prometheus metrics for one running bot (its own registry: several apps in one test process do not
+mix). Fed by the event log hook (handlers' middleware), the app's sends and the reminder service."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        r = self.registry
+        self.messages = Counter(
+            "studybuddy_messages_handled", "Events handled (messages, commands, presses)",
+            ["platform", "chat", "outcome"], registry=r,
+        )  # fmt: skip
+        self.replies = Counter("studybuddy_replies", "Replies produced", ["platform"], registry=r)
+        self.faq_abstentions = Counter(
+            "studybuddy_faq_abstentions", "Questions the FAQ could not answer", ["platform"], registry=r
+        )
+        self.send_errors = Counter(
+            "studybuddy_send_errors", "Sends that failed, by kind (blocked, retry, other)",
+            ["platform", "kind"], registry=r,
+        )  # fmt: skip
+        self.reminders = Counter(
+            "studybuddy_reminders", "Reminder occurrences: claimed, delivered, missed, blocked, failed",
+            ["state"], registry=r,
+        )  # fmt: skip
+        self.queue = Gauge("studybuddy_reminder_queue", "Reminder messages due and not yet sent", registry=r)
+
+    def event(self, event: dict) -> None:
+        """The middleware's one-line summary of an event."""
+        self.messages.labels(event["platform"], event["chat"], event["outcome"]).inc()
+        self.replies.labels(event["platform"]).inc(event["replies"])
+        if event["outcome"] == "faq:abstained":
+            self.faq_abstentions.labels(event["platform"]).inc()
+
+    def reminder(self, state: str, count: int = 1) -> None:
+        if state == "queue":
+            self.queue.set(count)
+        elif count:
+            self.reminders.labels(state).inc(count)
+
+    def send_error(self, platform: str, kind: str) -> None:
+        self.send_errors.labels(platform, kind).inc()
+
+    def render(self) -> bytes:
+        return generate_latest(self.registry)
