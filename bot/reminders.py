@@ -41,6 +41,7 @@ from handlers.types import ChatRef, Clock, Reply
 log = logging.getLogger(__name__)
 
 Send = Callable[[ChatRef, list[Reply]], Awaitable[None]]
+RELEASED = "released"  # not a stored status: a claimed delivery handed back at shutdown
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,9 @@ class ReminderService:
             return await store.release_stale(session, self.clock.now() - age + timedelta(microseconds=1))
 
     async def stop(self) -> None:
-        """No new ticks; a running one finishes its transaction before the scheduler goes (shutting it
-        down first would cancel the tick mid-transaction)."""
+        """No new ticks or rounds; the running tick finishes what is already going out and hands the
+        rest of its claimed deliveries back (pending, picked up at the next start), then the scheduler
+        goes (shutting it down first would cancel the tick mid-transaction)."""
         self._stopping = True
         async with self._lock:
             if self._scheduler is not None:
@@ -229,7 +231,7 @@ class ReminderService:
         """Send what is due. Each message is marked sent in its own transaction right after it goes
         out, so a crash repeats at most the messages in flight at that moment."""
         sent = 0
-        while True:
+        while not self._stopping:  # shutting down: no new round
             async with self.sessions() as session, session.begin():
                 claimed = await store.claim_deliveries(session, now, self.settings.send_batch)
             if not claimed:
@@ -238,10 +240,15 @@ class ReminderService:
             sent += sum(results)
             if len(claimed) < self.settings.send_batch:
                 return sent
+        return sent
 
     async def _deliver_one(self, d, r, now: datetime) -> bool:  # noqa: ANN001
         status, error, retry_after = await self._send_one(d, r)
         async with self.sessions() as session, session.begin():
+            if status == RELEASED:  # shutting down before it went out: pending again, as due as it was
+                await store.retry_delivery(session, d.id, d.due_at, "released at shutdown")
+                self.observe("released", 1)
+                return False
             if status == store.SENT:
                 await store.finish_delivery(session, d.id, store.SENT, self.clock.now())
                 self.observe("delivered", 1)
@@ -271,6 +278,8 @@ class ReminderService:
         chat = ChatRef(r.platform, r.chat_id, is_direct=not r.is_group)
         try:
             async with self._chat_limiter(r.platform, r.chat_id), self._global:
+                if self._stopping:  # waited for its turn past the shutdown: leave it for the next start
+                    return RELEASED, "", None
                 await self.send(chat, [reply])
         except ChatBlocked as exc:
             return store.BLOCKED, str(exc) or "blocked", None

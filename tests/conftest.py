@@ -16,7 +16,7 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,3 +194,36 @@ class LogLines(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.lines.append((record.levelno, self.format(record)))
+
+
+async def seed_due_reminders(db_url: str, n: int, platform: str, chat_id: Callable[[int], str]) -> None:
+    """A migrated database holding `n` one-off reminders, each to its own chat, all due a second ago."""
+    from datetime import timedelta
+
+    from db import queries
+    from db import reminders as store
+    from db.engine import make_engine, make_sessions
+    from db.migrate import upgrade
+    from handlers.schedule import Rule
+
+    engine = make_engine(db_url)
+    await upgrade(engine)
+    now = datetime.now(UTC)
+    rule = Rule(kind="once", time=None, at_utc=now - timedelta(seconds=1)).to_json()
+    async with make_sessions(engine)() as s, s.begin():
+        user = await queries.get_or_create_user(s, platform, "owner", "Owner", now)
+        for i in range(n):
+            await store.add_reminder(
+                s,
+                owner_id=user.id,
+                platform=platform,
+                chat_id=chat_id(i),
+                is_group=False,
+                text=f"r{i}",
+                lang="en",
+                rule=rule,
+                timezone="UTC",
+                next_fire_at=now - timedelta(seconds=1),
+                created_at=now,
+            )
+    await engine.dispose()

@@ -8,44 +8,14 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from db import queries
-from db import reminders as store
-from db.engine import make_engine, make_sessions
-from db.migrate import upgrade
-from handlers.schedule import Rule
-from tests.conftest import ROOT, bot_env
+from tests.conftest import ROOT, bot_env, seed_due_reminders
 
 N = 400
 WORKER = Path(__file__).with_name("reminder_worker.py")
-
-
-async def seed(db_url: str) -> None:
-    engine = make_engine(db_url)
-    await upgrade(engine)
-    now = datetime.now(UTC)
-    rule = Rule(kind="once", time=None, at_utc=now - timedelta(seconds=1)).to_json()
-    async with make_sessions(engine)() as s, s.begin():
-        user = await queries.get_or_create_user(s, "fake", "owner", "Owner", now)
-        for i in range(N):
-            await store.add_reminder(
-                s,
-                owner_id=user.id,
-                platform="fake",
-                chat_id=f"chat{i}",
-                is_group=False,
-                text=f"r{i}",
-                lang="en",
-                rule=rule,
-                timezone="UTC",
-                next_fire_at=now - timedelta(seconds=1),
-                created_at=now,
-            )
-    await engine.dispose()
 
 
 def lines(path: Path) -> list[str]:
@@ -54,7 +24,7 @@ def lines(path: Path) -> list[str]:
 
 @pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 async def test_sigkill_mid_burst_loses_nothing(db_url, tmp_path):
-    await seed(db_url)
+    await seed_due_reminders(db_url, N, "fake", lambda i: f"chat{i}")
     out = tmp_path / "sent.txt"
     cmd = [sys.executable, str(WORKER), db_url, str(out)]
     first = subprocess.Popen(cmd, cwd=ROOT, env=bot_env())
