@@ -1,11 +1,10 @@
 # Study Buddy image: `docker build -t study-buddy .`, or `docker-compose up -d` with docker-compose.yml.
 #
-#   docker run --rm -e TELEGRAM_BOT_TOKEN=... -e HEALTH_PORT=9100 -v studybuddy:/data study-buddy
+#   docker run --rm -e TELEGRAM_BOT_TOKEN=... -v studybuddy:/data study-buddy
 #
 # Without a platform token `python -m bot` is the console chat (use `docker run -it`); with one it runs
-# the bot. Settings come from the environment (see .env.example). The HEALTHCHECK asks the bot's health
-# endpoint on HEALTH_PORT (docker-compose.yml sets HEALTH_PORT=9100): the endpoint is off while
-# HEALTH_PORT is unset, so a container started without it is reported unhealthy.
+# the bot. Settings come from the environment (see .env.example). The image turns the health endpoint
+# on (HEALTH_PORT=9100) and its HEALTHCHECK asks /healthz there.
 
 # --- build: the package and its dependencies, in a venv that the final stage copies ---------------------
 FROM python:3.11-slim AS build
@@ -41,7 +40,8 @@ ENV PYTHONUNBUFFERED=1 \
     PATH=/opt/venv/bin:$PATH \
     CONTENT_DIR=/app/content \
     CACHE_DIR=/data/cache \
-    DATABASE_URL=sqlite+aiosqlite:////data/study_buddy.db
+    DATABASE_URL=sqlite+aiosqlite:////data/study_buddy.db \
+    HEALTH_PORT=9100
 
 USER studybuddy
 

@@ -82,7 +82,13 @@ class App:
                 self.clock,
                 self.send_to,
                 self.store,
-                ReminderSettings(grace=timedelta(hours=self.settings.reminder_grace_hours)),
+                ReminderSettings(
+                    grace=timedelta(hours=self.settings.reminder_grace_hours),
+                    global_rate=self.settings.send_rate,
+                    # about 2 s of sending per round: a process never holds more than it can soon send,
+                    # so the other processes on PostgreSQL claim the rest of a burst
+                    send_batch=max(20, int(2 * self.settings.send_rate)),
+                ),
             )
             self.reminders.observe = self.metrics.reminder
             for adapter in self.adapters:
@@ -112,6 +118,13 @@ class App:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        # stop taking updates, then let the reminders finish what is going out, then close the rest
+        for adapter in self.adapters:
+            if hasattr(adapter, "stop_receiving"):
+                try:
+                    await adapter.stop_receiving()
+                except Exception:
+                    log.exception("adapter %s failed to stop receiving", adapter.name)
         if getattr(self, "reminders", None) is not None:
             await self.reminders.stop()
         for task in self._tasks:

@@ -77,6 +77,7 @@ def _adapters(settings: Settings) -> list:
     adapters: list = []
     if settings.telegram_bot_token is not None:
         from bot.adapters.telegram import TelegramAdapter, WebhookConfig
+        from bot.adapters.telegram_rate import SendLimits
 
         webhook = None
         if settings.telegram_webhook_url:
@@ -88,7 +89,8 @@ def _adapters(settings: Settings) -> list:
                 secret,
             )
         token = settings.telegram_bot_token.get_secret_value()
-        adapters.append(TelegramAdapter(token, settings.telegram_api_base_url, webhook))
+        limits = SendLimits(overall=settings.send_rate)
+        adapters.append(TelegramAdapter(token, settings.telegram_api_base_url, webhook, limits=limits))
     if settings.discord_bot_token is not None:
         adapters.append(_discord(settings))
     return adapters

@@ -39,6 +39,7 @@ EXAMPLES = {
     "HEALTH_PORT": "HEALTH_PORT=9100  (unset: no health/metrics endpoint)",
     "HEALTH_LISTEN": "HEALTH_LISTEN=0.0.0.0",
     "LOG_FORMAT": "LOG_FORMAT=json  (or text)",
+    "SEND_RATE": "SEND_RATE=9  (messages per second for this process; ~29 / processes)",
     "REMINDER_GRACE_HOURS": "REMINDER_GRACE_HOURS=6  (how late a reminder may still be sent after downtime)",
 }
 
@@ -72,6 +73,9 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = Field("127.0.0.1")
     telegram_webhook_port: int = Field(8443, gt=0, lt=65536)
     telegram_webhook_secret: SecretStr | None = Field(None, validate_default=True)
+    # Messages a second this process sends (Telegram allows a bot about 30 in all): with several
+    # processes, divide it between them.
+    send_rate: float = Field(29.0, gt=0, le=30)
     reminder_grace_hours: float = Field(6.0, gt=0, le=168)
     discord_bot_token: SecretStr | None = Field(None)
     discord_api_base_url: str = Field("https://discord.com/api/v10")

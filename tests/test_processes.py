@@ -85,6 +85,7 @@ async def test_three_webhook_workers_on_one_postgresql_deliver_each_reminder_onc
                     TELEGRAM_WEBHOOK_URL=f"https://bot.example.org/tg{k}",
                     TELEGRAM_WEBHOOK_SECRET="s3cret-for-tests",
                     TELEGRAM_WEBHOOK_PORT=str(port),
+                    SEND_RATE="9",  # Telegram's ~30/s for the bot, shared by three processes
                 )
             )
         assert await fake.wait_for(lambda: len(_per_chat(fake)) == n, timeout=90)
@@ -95,3 +96,4 @@ async def test_three_webhook_workers_on_one_postgresql_deliver_each_reminder_onc
         await fake.stop()
     sent = _per_chat(fake)
     assert set(sent) == {FIRST_CHAT + i for i in range(n)} and max(sent.values()) == 1
+    assert not [r for r in fake.refused if r.startswith("429")]  # the shared budget was kept

@@ -92,6 +92,11 @@ class TelegramAdapter:
             )
         log.info("Telegram: @%s, %s", self.app.bot.username, "webhook" if self.webhook else "long polling")
 
+    async def stop_receiving(self) -> None:
+        """No more updates (polling stops, the webhook server closes); sending still works."""
+        if self.app is not None and self.app.updater and self.app.updater.running:
+            await self.app.updater.stop()
+
     async def stop(self) -> None:
         if self.app is None:
             return
