@@ -92,6 +92,8 @@ class App:
             )
             self.reminders.observe = self.metrics.reminder
             for adapter in self.adapters:
+                if hasattr(adapter, "send_failed"):  # replies that did not go out, for the metrics
+                    adapter.send_failed = self.metrics.send_error
                 if hasattr(adapter, "use_content"):  # e.g. Discord's command descriptions, autocomplete
                     adapter.use_content(self.store)
                 await adapter.start(self.dispatch)

@@ -167,6 +167,8 @@ async def test_a_user_who_blocked_the_bot_has_their_reminders_paused_not_retried
         with pytest.raises(ChatBlocked):
             await app.send_to(ChatRef("telegram", str(CAROL)), [Reply(parse("⏰ study"))])
         assert fake.refused.pop() == "400 Bad Request: chat not found"
+        blocked = {"platform": "telegram", "kind": "blocked"}
+        assert app.metrics.registry.get_sample_value("studybuddy_send_errors_total", blocked) == 2
 
 
 async def test_groups_answer_commands_mentions_and_replies_only(tg):

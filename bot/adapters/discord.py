@@ -22,6 +22,7 @@ import asyncio
 import io
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -124,6 +125,7 @@ class DiscordAdapter:
         self._dispatch: Dispatch | None = None
         self._task: asyncio.Task | None = None
         self.synced = 0
+        self.send_failed: Callable[[str, str], None] = lambda platform, kind: None  # the app's metrics
         self.ready = asyncio.Event()  # set on every READY (the first, and after each reconnect)
 
     # lifecycle
@@ -252,6 +254,7 @@ class DiscordAdapter:
             await self._post(message.channel, replies, reference=None if direct else message)
         except (ChatBlocked, RetryLater) as exc:
             log.info("Discord: reply in %s not delivered: %s", chat.chat_id, exc)
+            self.send_failed(self.platform, "blocked" if isinstance(exc, ChatBlocked) else "retry")
 
     async def on_command(self, interaction: discord.Interaction, name: str, args: tuple[object, ...]) -> None:
         line = " ".join(str(a) for a in args if a is not None and str(a).strip())
@@ -340,6 +343,7 @@ class DiscordAdapter:
                     await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
         except discord.HTTPException as exc:
             log.warning("Discord: answer to an interaction failed: %s", _describe(exc))
+            self.send_failed(self.platform, "other")
 
     async def _post(
         self, channel: discord.abc.Messageable, replies: list[Reply], reference: discord.Message | None = None
