@@ -66,3 +66,4 @@ def setup_logging(level: int, secrets: Iterable[str] = (), fmt: str = "text") ->
     root.addHandler(handler)
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request, URL included
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)  # a line per plugin, each start
