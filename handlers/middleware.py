@@ -52,7 +52,8 @@ async def error_guard(handler: Handler, ctx: Context) -> list[Reply]:
         "replies": len(replies),
         "ms": round(elapsed_ms, 1),
     }
-    log.info(" ".join(f"{k}={v}" for k, v in event.items()), extra={"event": event})
+    if log.isEnabledFor(logging.INFO):
+        log.info(" ".join(f"{k}={v}" for k, v in event.items()), extra={"event": event})
     observe = ctx.extra.get("observe")
     if observe is not None:
         observe(event)
