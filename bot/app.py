@@ -8,7 +8,7 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from bot.adapters.base import Adapter, ChatBlocked, RetryLater
+from bot.adapters.base import Adapter, RetryLater
 from bot.clock import SystemClock
 from bot.content_watch import watch_content
 from bot.embedder import load_embedder
@@ -164,14 +164,8 @@ class App:
             if getattr(adapter, "platform", adapter.name) == chat.platform:
                 try:
                     await adapter.send(chat, replies)
-                except ChatBlocked:
-                    self.metrics.send_error(chat.platform, "blocked")
-                    raise
-                except RetryLater:
-                    self.metrics.send_error(chat.platform, "retry")
-                    raise
-                except Exception:
-                    self.metrics.send_error(chat.platform, "other")
+                except Exception as exc:
+                    self.metrics.send_error(chat.platform, exc)
                     raise
                 return
         raise RetryLater(f"no {chat.platform} adapter is running in this process")

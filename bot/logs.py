@@ -23,7 +23,9 @@ class RedactingFormatter(logging.Formatter):
         self.secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        return self.mask(super().format(record))
+
+    def mask(self, line: str) -> str:
         for secret in self.secrets:
             line = line.replace(secret, MASK)
         return line
@@ -48,10 +50,7 @@ class JsonFormatter(RedactingFormatter):
             out.update(event)
         if record.exc_info:
             out["exc"] = self.formatException(record.exc_info)
-        line = json.dumps(out, ensure_ascii=False, default=str)
-        for secret in self.secrets:
-            line = line.replace(secret, MASK)
-        return line
+        return self.mask(json.dumps(out, ensure_ascii=False, default=str))
 
 
 def setup_logging(level: int, secrets: Iterable[str] = (), fmt: str = "text") -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
+from bot.adapters.base import ChatBlocked, RetryLater
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -41,7 +43,10 @@ class Metrics:
         elif count:
             self.reminders.labels(state).inc(count)
 
-    def send_error(self, platform: str, kind: str) -> None:
+    def send_error(self, platform: str, exc: BaseException) -> None:
+        kind = (
+            "blocked" if isinstance(exc, ChatBlocked) else "retry" if isinstance(exc, RetryLater) else "other"
+        )
         self.send_errors.labels(platform, kind).inc()
 
     def render(self) -> bytes:

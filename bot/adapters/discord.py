@@ -11,8 +11,8 @@ out as Discord markdown (discord_render, the one place where text for Discord is
   commands, mentions and replies to its own messages (it needs no privileged intent for that).
 - A direct chat's id is the user's id (a DM channel is opened to send), a server chat's id is the
   channel's. Send failures are mapped for the reminder service: closed DMs, missing access, deleted
-  channels and unknown users -> ChatBlocked; 5xx and network errors -> RetryLater (discord.py itself
-  waits out 429s, per route and global, from Discord's headers).
+  channels and unknown users (any 403 or 404) -> ChatBlocked; 5xx and network errors -> RetryLater
+  (discord.py itself waits out 429s, per route and global, from Discord's headers).
 - No message can ping anyone: `allowed_mentions` is none on every message.
 """
 
@@ -42,14 +42,6 @@ log = logging.getLogger(__name__)
 DEFAULT_API = "https://discord.com/api/v10"
 DEFAULT_GATEWAY = "wss://gateway.discord.gg"
 NO_MENTIONS = discord.AllowedMentions.none()
-# Discord's error codes for "this chat will not take messages from us"
-CLOSED = {
-    10003,  # unknown channel (deleted)
-    10013,  # unknown user
-    50001,  # missing access (removed from the channel or server)
-    50007,  # cannot send messages to this user (DMs closed, or no shared server)
-    50013,  # missing permissions
-}
 _MENTION = re.compile(r"<@!?(\d+)>")
 EMBED_COLOUR = discord.Colour(0x3B82F6)
 
@@ -125,7 +117,7 @@ class DiscordAdapter:
         self._dispatch: Dispatch | None = None
         self._task: asyncio.Task | None = None
         self.synced = 0
-        self.send_failed: Callable[[str, str], None] = lambda platform, kind: None  # the app's metrics
+        self.send_failed: Callable[[str, Exception], None] = lambda platform, exc: None  # the app's metrics
         self.ready = asyncio.Event()  # set on every READY (the first, and after each reconnect)
 
     # lifecycle
@@ -254,7 +246,7 @@ class DiscordAdapter:
             await self._post(message.channel, replies, reference=None if direct else message)
         except (ChatBlocked, RetryLater) as exc:
             log.info("Discord: reply in %s not delivered: %s", chat.chat_id, exc)
-            self.send_failed(self.platform, "blocked" if isinstance(exc, ChatBlocked) else "retry")
+            self.send_failed(self.platform, exc)
 
     async def on_command(self, interaction: discord.Interaction, name: str, args: tuple[object, ...]) -> None:
         line = " ".join(str(a) for a in args if a is not None and str(a).strip())
@@ -343,7 +335,7 @@ class DiscordAdapter:
                     await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
         except discord.HTTPException as exc:
             log.warning("Discord: answer to an interaction failed: %s", _describe(exc))
-            self.send_failed(self.platform, "other")
+            self.send_failed(self.platform, exc)
 
     async def _post(
         self, channel: discord.abc.Messageable, replies: list[Reply], reference: discord.Message | None = None
@@ -355,15 +347,8 @@ class DiscordAdapter:
                     kwargs["mention_author"] = False
                     reference = None
                 await channel.send(**kwargs)
-        except discord.HTTPException as exc:
-            code = getattr(exc, "code", 0)
-            if code in CLOSED or isinstance(exc, discord.NotFound):
-                raise ChatBlocked(_describe(exc)) from None
-            if isinstance(exc, discord.Forbidden):
-                raise ChatBlocked(_describe(exc)) from None
-            raise RetryLater(_describe(exc)) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise RetryLater(f"network: {type(exc).__name__}: {exc}") from None
+        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise _delivery_error(exc) from None
 
     async def _channel(self, chat: ChatRef) -> discord.abc.Messageable:
         client = self.client
@@ -374,15 +359,21 @@ class DiscordAdapter:
         try:
             user = client.get_user(int(chat.chat_id)) or await client.fetch_user(int(chat.chat_id))
             return user.dm_channel or await user.create_dm()
-        except discord.NotFound as exc:
-            raise ChatBlocked(_describe(exc)) from None
-        except discord.HTTPException as exc:
-            raise RetryLater(_describe(exc)) from None
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise RetryLater(f"network: {type(exc).__name__}: {exc}") from None
+        except (discord.HTTPException, TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise _delivery_error(exc) from None
 
     async def send(self, chat: ChatRef, replies: list[Reply]) -> None:
         await self._post(await self._channel(chat), replies)
+
+
+def _delivery_error(exc: Exception) -> ChatBlocked | RetryLater:
+    """Discord's refusals for good (403: DMs closed 50007, no access 50001, no permission 50013; 404:
+    channel deleted 10003, user unknown 10013) pause the chat; anything else is worth a retry."""
+    if isinstance(exc, discord.Forbidden | discord.NotFound):
+        return ChatBlocked(_describe(exc))
+    if isinstance(exc, discord.HTTPException):
+        return RetryLater(_describe(exc))
+    return RetryLater(f"network: {type(exc).__name__}: {exc}")
 
 
 def _describe(exc: discord.HTTPException) -> str:

@@ -54,7 +54,7 @@ class TelegramAdapter:
     ) -> None:
         self._token, self.base_url, self.webhook, self.poll_timeout = token, base_url, webhook, poll_timeout
         self.limits = limits or SendLimits()
-        self.send_failed: Callable[[str, str], None] = lambda platform, kind: None  # the app's metrics
+        self.send_failed: Callable[[str, Exception], None] = lambda platform, exc: None  # the app's metrics
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
         self._dispatch: Dispatch | None = None
         self.app: Application | None = None
@@ -197,7 +197,7 @@ class TelegramAdapter:
             await self.send(event.chat, replies, pressed=pressed)
         except (ChatBlocked, RetryLater) as exc:
             log.info("reply to %s not delivered: %s", event.chat.chat_id, exc)
-            self.send_failed(self.platform, "blocked" if isinstance(exc, ChatBlocked) else "retry")
+            self.send_failed(self.platform, exc)
 
     # out
 
