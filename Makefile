@@ -44,6 +44,7 @@ bench: install
 	$(BIN)/python bench/pipeline.py
 	$(BIN)/python bench/faq_eval.py
 	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -16,6 +16,7 @@ from bot.health import HealthServer
 from bot.metrics import Metrics
 from bot.reminders import ReminderService, ReminderSettings
 from bot.settings import Settings
+from db import events
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from handlers import admin, faq, general, preferences, privacy, reminders, roadmap, study
@@ -30,6 +31,11 @@ from handlers.router import Dispatcher, Router
 from handlers.types import ChatRef, Clock, Event, Reply, Route
 
 log = logging.getLogger("bot")
+
+# Platforms re-send an update within minutes (Telegram after a slow answer or during a restart), so
+# the marks that drop repeats (db.events) are kept two days and pruned hourly, not on every event.
+REPEATS_KEPT = timedelta(days=2)
+PRUNE_EVERY = 3600.0  # seconds
 
 # Order matters: for a command the first router that knows it wins; free text goes to the FAQ.
 ROUTERS: tuple[Router, ...] = (
@@ -94,6 +100,8 @@ class App:
             for adapter in self.adapters:
                 if hasattr(adapter, "send_failed"):  # replies that did not go out, for the metrics
                     adapter.send_failed = self.metrics.send_error
+                if hasattr(adapter, "reply_lost"):  # answers to a learner given up after retrying
+                    adapter.reply_lost = self.metrics.reply_lost
                 if hasattr(adapter, "use_content"):  # e.g. Discord's command descriptions, autocomplete
                     adapter.use_content(self.store)
                 await adapter.start(self.dispatch)
@@ -106,8 +114,10 @@ class App:
                 await self.health.start()
             if self.settings.reminders:
                 await self.reminders.start()
+            self._tasks.append(asyncio.create_task(self._prune_repeats(), name="prune-repeats"))
             if self.settings.content_watch:
-                self._tasks.append(asyncio.create_task(watch_content(self.store, self.tell_admins_about)))
+                watching = watch_content(self.store, self.tell_admins_about, notify=self.tell_admins)
+                self._tasks.append(asyncio.create_task(watching, name="content-watch"))
         except BaseException:
             await self.__aexit__(None, None, None)
             raise
@@ -140,6 +150,19 @@ class App:
         if self.health is not None:
             await self.health.stop()
         await self.engine.dispose()
+
+    async def forget_old_events(self) -> int:
+        """Delete the repeat marks (db.events) older than REPEATS_KEPT; how many went."""
+        async with self.sessions() as session, session.begin():
+            return await events.forget_sightings(session, self.clock.now() - REPEATS_KEPT)
+
+    async def _prune_repeats(self) -> None:
+        while True:
+            try:
+                await self.forget_old_events()
+            except Exception:  # the database may be away for a moment: try again next time
+                log.exception("could not prune the marks of handled updates")
+            await asyncio.sleep(PRUNE_EVERY)
 
     def _context(self, event: Event, routes: tuple[Route, ...]) -> Context:
         extra = {

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import getpass
 import json
 import logging
 import os
 import sys
 
-from bot.logs import setup_logging
+from bot.adapters.base import StartFailed
+from bot.backoff import Backoff
+from bot.logs import Mask, log_stream, mask_loop_errors, setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from handlers.content import load_content
 from handlers.content_store import ContentError, ContentStore
 from handlers.faq import understand, understood_reply
 
 log = logging.getLogger("bot")
+
+# A platform not reached at start-up is tried again after 1 s, 2 s, 4 s, ... then every minute.
+START_RETRY = Backoff(first=1.0, cap=60.0, total=None)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,11 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _setup_logging(settings: Settings, quiet: bool) -> None:
+def _setup_logging(settings: Settings, quiet: bool) -> Mask:
     level = settings.log_level_number
     if quiet and "log_level" not in settings.model_fields_set and "LOG_LEVEL" not in os.environ:
-        level = logging.WARNING  # keep the chat readable; LOG_LEVEL=INFO brings the logs back
-    setup_logging(level, settings.secrets(), settings.log_format)
+        level = logging.WARNING  # keep the chat or the output readable; LOG_LEVEL=INFO brings the logs back
+    return setup_logging(level, settings.secrets(), settings.log_format)
+
+
+async def _masked(work):  # noqa: ANN001, ANN202
+    """Run `work` with the event loop's own error reports going through the logs' mask."""
+    mask_loop_errors()
+    return await work
 
 
 def _locale() -> str | None:
@@ -66,9 +78,17 @@ async def _console(settings: Settings, user: str | None) -> int:
 
     user_id = (user or getpass.getuser() or "learner").strip()[:64]
     console = ConsoleAdapter(user_id, user_id, _locale())
-    # one local learner at the keyboard (or a script): no flood control
-    async with App(settings.model_copy(update={"flood_limit": None}), [console]):
-        await console.wait_closed()
+    if console.interactive:  # log lines (e.g. a refused content change) above the prompt, not on it
+        log_stream(console.log_stream(sys.stderr))
+    # One local learner at the keyboard (or a script): no flood control, and they administer their own
+    # machine (/reload, /gaps), as BOT_ADMINS would say.
+    admins = settings.bot_admins | {f"console:{user_id}"}
+    local = settings.model_copy(update={"flood_limit": None, "bot_admins": admins})
+    try:
+        async with App(local, [console]):
+            await console.wait_closed()
+    finally:
+        log_stream(sys.stderr)
     return 0
 
 
@@ -109,20 +129,54 @@ def _discord(settings: Settings):  # noqa: ANN202
     )
 
 
-async def _serve(settings: Settings) -> int:
+async def _serve(settings: Settings, mask: Mask) -> int:
     """Run the platform adapters whose tokens are set (one process, one scheduler), until SIGINT or
-    SIGTERM."""
+    SIGTERM. A platform that cannot be reached at start-up is tried again with backoff (one log line
+    per try: what failed, which settings to check); a token the platform rejects stops the process
+    with exit status 2, since trying again cannot help."""
     import signal
-
-    from bot.app import App
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    async with App(settings, _adapters(settings)):
-        await stop.wait()
+    pauses = START_RETRY.pauses()
+    while not stop.is_set():
+        try:
+            await _run_until(stop, settings)
+        except StartFailed as exc:
+            if exc.permanent:
+                print(mask(f"Could not start: {exc}"), file=sys.stderr)
+                return 2
+            pause = next(pauses)
+            log.error("%s Trying again in %.0f s.", exc, pause)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), pause)
     return 0
+
+
+async def _run_until(stop: asyncio.Event, settings: Settings) -> None:
+    """Start the app (a stop while it connects abandons the start cleanly) and run it until `stop`."""
+    from bot.app import App
+
+    app = App(settings, _adapters(settings))
+    starting = asyncio.ensure_future(app.__aenter__())
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # stopped while connecting: App cleans up after itself
+            starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StartFailed):
+                await starting
+            return
+        starting.result()  # StartFailed, or any other start-up error, is raised here
+        try:
+            await stopping
+        finally:
+            await app.__aexit__(None, None, None)
+    finally:
+        starting.cancel()  # nothing happens to a task that is done
+        stopping.cancel()
 
 
 async def _db_upgrade(settings: Settings) -> int:
@@ -230,21 +284,25 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     tokens = (settings.telegram_bot_token, settings.discord_bot_token)
     serving = command == "console" and args.command is None and any(t is not None for t in tokens)
-    _setup_logging(settings, quiet=command in ("console", "ask") and not serving)
+    # a server logs at LOG_LEVEL; the chat and the tools print their own output, and only warnings
+    mask = _setup_logging(settings, quiet=not serving)
     try:
         if command == "db":
-            return asyncio.run(_db_upgrade(settings))
+            return asyncio.run(_masked(_db_upgrade(settings)))
         if command == "discord":
-            return asyncio.run(_discord_sync(settings))
+            return asyncio.run(_masked(_discord_sync(settings)))
         if command == "content" and args.content_command == "gaps":
-            return asyncio.run(_gaps(settings, args.limit))
+            return asyncio.run(_masked(_gaps(settings, args.limit)))
         if command == "content":
             return _check(str(settings.content_dir))
         if command == "ask":
             return _ask(settings, args)
-        if serving:
-            return asyncio.run(_serve(settings))  # a platform token is set: run the bot, not the console
-        return asyncio.run(_console(settings, getattr(args, "user", None)))
+        if serving:  # a platform token is set: run the bot, not the console
+            return asyncio.run(_masked(_serve(settings, mask)))
+        return asyncio.run(_masked(_console(settings, getattr(args, "user", None))))
+    except StartFailed as exc:  # e.g. `discord sync` with a token Discord rejects
+        print(mask(f"Could not start: {exc}"), file=sys.stderr)
+        return 2
     except ContentError as exc:
         print("The content files have problems; fix them and start again:", file=sys.stderr)
         print(exc, file=sys.stderr)

@@ -24,6 +24,10 @@ class Metrics:
             "studybuddy_send_errors", "Sends that failed, by kind (blocked, retry, other)",
             ["platform", "kind"], registry=r,
         )  # fmt: skip
+        self.replies_lost = Counter(
+            "studybuddy_replies_lost", "Answers to a learner given up after retrying (the platform was down)",
+            ["platform"], registry=r,
+        )  # fmt: skip
         self.reminders = Counter(
             "studybuddy_reminders", "Reminder occurrences: claimed, delivered, missed, blocked, failed",
             ["state"], registry=r,
@@ -31,7 +35,7 @@ class Metrics:
         self.queue = Gauge("studybuddy_reminder_queue", "Reminder messages due and not yet sent", registry=r)
 
     def event(self, event: dict) -> None:
-        """The middleware's one-line summary of an event."""
+        """The middleware's one-line summary of an event (outcome "repeat": an update seen before)."""
         self.messages.labels(event["platform"], event["chat"], event["outcome"]).inc()
         self.replies.labels(event["platform"]).inc(event["replies"])
         if event["outcome"] == "faq:abstained":
@@ -48,6 +52,9 @@ class Metrics:
             "blocked" if isinstance(exc, ChatBlocked) else "retry" if isinstance(exc, RetryLater) else "other"
         )
         self.send_errors.labels(platform, kind).inc()
+
+    def reply_lost(self, platform: str) -> None:
+        self.replies_lost.labels(platform).inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

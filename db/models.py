@@ -71,15 +71,39 @@ class StepProgress(Base):
 
 
 class StudyLog(Base):
+    """A stretch of study. Only instants are stored: the day it counts for is derived from `studied_at`
+    in the learner's current zone, so changing zones never splits or doubles a day."""
+
     __tablename__ = "study_logs"
-    __table_args__ = (Index("ix_study_logs_user_day", "user_id", "local_day"),)
+    __table_args__ = (
+        Index("ix_study_logs_user_time", "user_id", "studied_at"),
+        # one Done per (reminder message, learner): a second press finds this row
+        Index("uq_study_logs_delivery", "user_id", "delivery_id", unique=True),
+        Index("ix_study_logs_delivery", "delivery_id"),  # deleting a delivery sets its logs' delivery_id NULL
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     minutes: Mapped[int] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(String(200), default="")
-    logged_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    local_day: Mapped[date] = mapped_column(Date)  # the learner's calendar day when it was logged
+    logged_at: Mapped[datetime] = mapped_column(UtcDateTime)  # when it was written
+    studied_at: Mapped[datetime] = mapped_column(UtcDateTime)  # when the study happened (back-dated logs)
+    # the reminder message whose Done button logged it; None for /log
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL", name="fk_study_logs_delivery"), default=None
+    )
+
+
+class ProcessedEvent(Base):
+    """Platform updates already handled (a Telegram update_id, a Discord interaction or message id), so
+    a repeat, after a restart or in another process on the same database, is dropped. Pruned by age."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (Index("ix_processed_events_seen", "seen_at"),)
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class FaqStat(Base):
@@ -96,7 +120,10 @@ class UnansweredQuestion(Base):
     """Questions the bot could not answer: text and language only, counted, for content admins."""
 
     __tablename__ = "unanswered_questions"
-    __table_args__ = (UniqueConstraint("text", "lang", name="uq_unanswered_text_lang"),)
+    __table_args__ = (
+        UniqueConstraint("text", "lang", name="uq_unanswered_text_lang"),
+        Index("ix_unanswered_top", "count", "last_seen"),  # /gaps: the most asked first
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     text: Mapped[str] = mapped_column(String(500))
@@ -104,6 +131,32 @@ class UnansweredQuestion(Base):
     count: Mapped[int] = mapped_column(Integer, default=1)
     first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
     last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class UnansweredAsker(Base):
+    """Who asked an unanswered question, so /forget can take a learner's words out of
+    `unanswered_questions` (the row goes when nobody else asked it; the count drops by theirs)."""
+
+    __tablename__ = "unanswered_askers"
+    __table_args__ = (Index("ix_unanswered_askers_user", "user_id"),)  # /forget and /export find theirs
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("unanswered_questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class QuestionTally(Base):
+    """Anonymous counts of free-text questions per UTC day and language, answered or not: what admins
+    keep seeing after the askers are forgotten. No text, no user ids."""
+
+    __tablename__ = "question_tallies"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(8), primary_key=True)
+    answered: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Chat(Base):
@@ -123,7 +176,11 @@ class Reminder(Base):
     """The source of truth for a reminder: its rule, its IANA zone and its next fire time in UTC."""
 
     __tablename__ = "reminders"
-    __table_args__ = (Index("ix_reminders_due", "next_fire_at"),)
+    __table_args__ = (
+        Index("ix_reminders_due", "next_fire_at"),
+        Index("ix_reminders_owner", "owner_id"),
+        Index("ix_reminders_chat", "platform", "chat_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -7,14 +7,24 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Delivery, FaqStat, Reminder, StepProgress, StudyLog, UnansweredQuestion, User
+from db.models import (
+    Delivery,
+    FaqStat,
+    QuestionTally,
+    Reminder,
+    StepProgress,
+    StudyLog,
+    UnansweredAsker,
+    UnansweredQuestion,
+    User,
+)
 
 STEP_STATES = ("doing", "done", "skipped")
 
@@ -29,6 +39,8 @@ def dialect_insert(session: AsyncSession, table):  # noqa: ANN001, ANN201
 _users = User.__table__
 _faq_stats = FaqStat.__table__
 _unanswered = UnansweredQuestion.__table__
+_askers = UnansweredAsker.__table__
+_tallies = QuestionTally.__table__
 _SELECT_USER = select(
     _users.c.id,
     _users.c.lang,
@@ -60,6 +72,14 @@ def _hot_statement(session: AsyncSession, name: str):  # noqa: ANN202
             _hot[key] = stmt.on_conflict_do_update(
                 index_elements=["text", "lang"],
                 set_={"count": _unanswered.c.count + 1, "last_seen": stmt.excluded.last_seen},
+            ).returning(_unanswered.c.id)
+        elif name == "asker":
+            _hot[key] = ins(_askers).on_conflict_do_update(
+                index_elements=["question_id", "user_id"], set_={"count": _askers.c.count + 1}
+            )
+        elif name == "tally":
+            _hot[key] = ins(_tallies).on_conflict_do_update(
+                index_elements=["day", "lang", "answered"], set_={"count": _tallies.c.count + 1}
             )
     return _hot[key]
 
@@ -161,31 +181,74 @@ async def set_step_state(
 
 
 async def add_study_log(
-    session: AsyncSession, user_id: int, minutes: int, note: str, now: datetime, local_day: date
-) -> None:
-    session.add(StudyLog(user_id=user_id, minutes=minutes, note=note, logged_at=now, local_day=local_day))
-    await session.flush()
+    session: AsyncSession,
+    user_id: int,
+    minutes: int,
+    note: str,
+    now: datetime,
+    studied_at: datetime | None = None,
+    delivery_id: int | None = None,
+) -> int | None:
+    """Write a log (studied now unless back-dated) and return its id. With a `delivery_id`, at most one
+    log per (learner, delivery): None when that reminder message already logged for this learner."""
+    values = {
+        "user_id": user_id,
+        "minutes": minutes,
+        "note": note,
+        "logged_at": now,
+        "studied_at": studied_at or now,
+        "delivery_id": delivery_id,
+    }
+    stmt = dialect_insert(session, StudyLog).values(**values)
+    if delivery_id is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "delivery_id"])
+    result = await session.execute(stmt.returning(StudyLog.id))
+    return result.scalar_one_or_none()
 
 
-async def minutes_since(session: AsyncSession, user_id: int, first_day: date) -> int:
-    total = await session.scalar(
-        select(func.coalesce(func.sum(StudyLog.minutes), 0)).where(
-            StudyLog.user_id == user_id, StudyLog.local_day >= first_day
-        )
+async def minutes_between(
+    session: AsyncSession, user_id: int, start: datetime, end: datetime | None = None
+) -> int:
+    """Minutes studied in [start, end) (instants; a local day or week is turned into instants first)."""
+    query = select(func.coalesce(func.sum(StudyLog.minutes), 0)).where(
+        StudyLog.user_id == user_id, StudyLog.studied_at >= start
     )
-    return int(total or 0)
+    if end is not None:
+        query = query.where(StudyLog.studied_at < end)
+    return int(await session.scalar(query) or 0)
 
 
-async def study_days(session: AsyncSession, user_id: int, limit: int = 400) -> list[date]:
-    """Distinct days with logged study, newest first."""
+async def study_times(session: AsyncSession, user_id: int, since: datetime) -> list[datetime]:
+    """When each log since `since` was studied, newest first (the caller derives days in its zone)."""
     rows = await session.execute(
-        select(StudyLog.local_day)
+        select(StudyLog.studied_at)
+        .where(StudyLog.user_id == user_id, StudyLog.studied_at >= since)
+        .order_by(StudyLog.studied_at.desc())
+    )
+    return list(rows.scalars().all())
+
+
+async def recent_logs(session: AsyncSession, user_id: int, limit: int = 5) -> list[StudyLog]:
+    """The learner's latest logs, newest written first."""
+    rows = await session.execute(
+        select(StudyLog)
         .where(StudyLog.user_id == user_id)
-        .group_by(StudyLog.local_day)
-        .order_by(StudyLog.local_day.desc())
+        .order_by(StudyLog.logged_at.desc(), StudyLog.id.desc())
         .limit(limit)
     )
     return list(rows.scalars().all())
+
+
+async def own_log(session: AsyncSession, user_id: int, log_id: int) -> StudyLog | None:
+    """One of the learner's own logs by id (None for another learner's)."""
+    query = select(StudyLog).where(StudyLog.user_id == user_id, StudyLog.id == log_id)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def delete_log(session: AsyncSession, user_id: int, log_id: int) -> bool:
+    """Delete one of the learner's own logs; False when they have no log with that id."""
+    result = await session.execute(delete(StudyLog).where(StudyLog.user_id == user_id, StudyLog.id == log_id))
+    return result.rowcount > 0
 
 
 # Privacy
@@ -203,6 +266,12 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
     )
     reminders = await session.execute(
         select(Reminder).where(Reminder.owner_id == user_id).order_by(Reminder.id)
+    )
+    asked = await session.execute(
+        select(UnansweredQuestion.text, UnansweredQuestion.lang, UnansweredAsker.count)
+        .join(UnansweredAsker, UnansweredAsker.question_id == UnansweredQuestion.id)
+        .where(UnansweredAsker.user_id == user_id)
+        .order_by(UnansweredQuestion.first_seen, UnansweredQuestion.id)
     )
     return {
         "user": {
@@ -222,7 +291,7 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
                 "minutes": s.minutes,
                 "note": s.note,
                 "logged_at": s.logged_at.isoformat(),
-                "day": s.local_day.isoformat(),
+                "studied_at": s.studied_at.isoformat(),
             }
             for s in logs.scalars()
         ],
@@ -238,11 +307,34 @@ async def export_user(session: AsyncSession, user_id: int) -> dict[str, Any]:
             }
             for r in reminders.scalars()
         ],
+        "unanswered_questions": [
+            {"text": text, "language": lang, "times_asked": count} for text, lang, count in asked
+        ],
     }
 
 
 async def forget_user(session: AsyncSession, user_id: int) -> None:
-    """Delete everything stored about one user (explicitly, not relying on FK cascades)."""
+    """Delete everything stored about one user (explicitly, not relying on FK cascades). Their
+    unanswered questions lose their count of asks, and go when nobody else asked the same words; the
+    anonymous question tallies stay."""
+    asked = select(UnansweredAsker.question_id).where(UnansweredAsker.user_id == user_id)
+    theirs = (
+        select(UnansweredAsker.count)
+        .where(UnansweredAsker.question_id == UnansweredQuestion.id, UnansweredAsker.user_id == user_id)
+        .scalar_subquery()
+    )
+    await session.execute(
+        update(UnansweredQuestion)
+        .where(UnansweredQuestion.id.in_(asked))
+        .values(count=UnansweredQuestion.count - theirs)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(  # the questions nobody else asked
+        delete(UnansweredQuestion)
+        .where(UnansweredQuestion.id.in_(asked), UnansweredQuestion.count <= 0)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(delete(UnansweredAsker).where(UnansweredAsker.user_id == user_id))
     owned = select(Reminder.id).where(Reminder.owner_id == user_id)
     await session.execute(delete(Delivery).where(Delivery.reminder_id.in_(owned)))
     await session.execute(delete(Reminder).where(Reminder.owner_id == user_id))
@@ -259,11 +351,34 @@ async def record_faq_answer(session: AsyncSession, faq_id: str, lang: str) -> No
     await conn.execute(_hot_statement(session, "faq"), {"faq_id": faq_id, "lang": lang, "asked": 1})
 
 
-async def record_unanswered(session: AsyncSession, text: str, lang: str, now: datetime) -> None:
+async def record_unanswered(session: AsyncSession, text: str, lang: str, now: datetime, user_id: int) -> None:
+    """Count a question the bot could not answer, and who asked it (so /forget can take it back)."""
     conn = await session.connection()
     text = " ".join(text.split())[:500]
     values = {"text": text, "lang": lang, "count": 1, "first_seen": now, "last_seen": now}
-    await conn.execute(_hot_statement(session, "unanswered"), values)
+    question_id = (await conn.execute(_hot_statement(session, "unanswered"), values)).scalar_one()
+    asker = {"question_id": question_id, "user_id": user_id, "count": 1}
+    await conn.execute(_hot_statement(session, "asker"), asker)
+
+
+async def record_question(session: AsyncSession, lang: str, answered: bool, now: datetime) -> None:
+    """Count one FAQ question, answered or not, on its UTC day: no text, no user id."""
+    conn = await session.connection()
+    values = {"day": now.astimezone(UTC).date(), "lang": lang, "answered": answered, "count": 1}
+    await conn.execute(_hot_statement(session, "tally"), values)
+
+
+async def question_counts(session: AsyncSession, first_day: date) -> tuple[int, int]:
+    """(questions asked, of which answered) from the UTC day `first_day` on."""
+    row = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(QuestionTally.count), 0),
+                func.coalesce(func.sum(QuestionTally.count).filter(QuestionTally.answered), 0),
+            ).where(QuestionTally.day >= first_day)
+        )
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 async def top_unanswered(session: AsyncSession, limit: int = 20) -> list[UnansweredQuestion]:

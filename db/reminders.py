@@ -6,13 +6,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Chat, Delivery, Reminder, User
 from db.queries import dialect_insert
 
 PENDING, SENDING, SENT, MISSED, FAILED, BLOCKED = "pending", "sending", "sent", "missed", "failed", "blocked"
+
+
+# A paused reminder holds its pending messages too (a snooze, a retry): they go out only after /resume.
+_NOT_PAUSED = ~exists().where(Reminder.id == Delivery.reminder_id, Reminder.paused)
+# A snooze waiting to be sent: the reminder still has something to say, even when its rule is over.
+_SNOOZED = exists().where(Delivery.reminder_id == Reminder.id, Delivery.status == PENDING, Delivery.seq > 0)
 
 
 def _locked(session: AsyncSession, query):  # noqa: ANN001, ANN202
@@ -42,7 +48,7 @@ async def reminders_in(session: AsyncSession, platform: str, chat_id: str) -> li
 
 
 async def count_owned(session: AsyncSession, owner_id: int) -> int:
-    active = or_(Reminder.next_fire_at.is_not(None), Reminder.paused)
+    active = or_(Reminder.next_fire_at.is_not(None), Reminder.paused, _SNOOZED)
     return int(await session.scalar(select(func.count()).where(Reminder.owner_id == owner_id, active)) or 0)
 
 
@@ -51,8 +57,46 @@ async def get_reminder(session: AsyncSession, reminder_id: int) -> Reminder | No
 
 
 async def delete_reminder(session: AsyncSession, reminder_id: int) -> None:
+    """The reminder and all its messages, pending snoozes included. A message already claimed by the
+    reminder service may still go out (it is in flight); marking it afterwards finds no row."""
     await session.execute(delete(Delivery).where(Delivery.reminder_id == reminder_id))
     await session.execute(delete(Reminder).where(Reminder.id == reminder_id))
+
+
+async def pending_snoozes(session: AsyncSession, reminder_ids: Sequence[int]) -> dict[int, list[datetime]]:
+    """Reminder id -> when its snoozed messages are due, earliest first (reminders without: left out)."""
+    if not reminder_ids:
+        return {}
+    rows = await session.execute(
+        select(Delivery.reminder_id, Delivery.due_at)
+        .where(Delivery.reminder_id.in_(list(reminder_ids)), Delivery.status == PENDING, Delivery.seq > 0)
+        .order_by(Delivery.due_at)
+    )
+    out: dict[int, list[datetime]] = {}
+    for reminder_id, due_at in rows:
+        out.setdefault(reminder_id, []).append(due_at)
+    return out
+
+
+async def drop_passed(session: AsyncSession, reminder_ids: Sequence[int], now: datetime) -> None:
+    """On /resume: messages that fell due while paused are recorded as missed, not sent late."""
+    if reminder_ids:
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.reminder_id.in_(list(reminder_ids)),
+                Delivery.status == PENDING,
+                Delivery.due_at <= now,
+            )
+            .values(status=MISSED)
+        )
+
+
+async def set_private_lang(session: AsyncSession, owner_id: int, lang: str) -> None:
+    """A private reminder speaks its owner's current language; a group's keeps the one it was set in."""
+    await session.execute(
+        update(Reminder).where(Reminder.owner_id == owner_id, ~Reminder.is_group).values(lang=lang)
+    )
 
 
 async def earliest_due(session: AsyncSession) -> datetime | None:
@@ -60,14 +104,16 @@ async def earliest_due(session: AsyncSession) -> datetime | None:
     reminder = await session.scalar(
         select(func.min(Reminder.next_fire_at)).where(Reminder.next_fire_at.is_not(None), ~Reminder.paused)
     )
-    delivery = await session.scalar(select(func.min(Delivery.due_at)).where(Delivery.status == PENDING))
+    delivery = await session.scalar(
+        select(func.min(Delivery.due_at)).where(Delivery.status == PENDING, _NOT_PAUSED)
+    )
     times = [t for t in (reminder, delivery) if t is not None]
     return min(times) if times else None
 
 
 async def queue_depth(session: AsyncSession, now: datetime) -> int:
     """Reminder messages due by `now` and not sent yet (waiting, or in flight)."""
-    waiting = (Delivery.status == PENDING) & (Delivery.due_at <= now)
+    waiting = (Delivery.status == PENDING) & (Delivery.due_at <= now) & _NOT_PAUSED
     return await session.scalar(select(func.count()).where(waiting | (Delivery.status == SENDING))) or 0
 
 
@@ -96,7 +142,7 @@ async def claim_deliveries(
     """Pending deliveries that are due, marked as being sent (by this process, now)."""
     query = (
         select(Delivery)
-        .where(Delivery.status == PENDING, Delivery.due_at <= now)
+        .where(Delivery.status == PENDING, Delivery.due_at <= now, _NOT_PAUSED)
         .order_by(Delivery.due_at, Delivery.id)
         .limit(limit)
     )

@@ -2,29 +2,59 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from db import queries
+from handlers.content import Content
+from handlers.content_store import Reloaded
 from handlers.context import Context
+from handlers.i18n import Strings
 from handlers.markup import Bullets, Code, Text
 from handlers.router import Router
 from handlers.types import Reply
 
 router = Router("admin")
 
+GAPS_DAYS = 7  # /gaps counts the questions of today (UTC) and the days before it
+
+
+def reload_reply(result: Reloaded, content: Content, lang: str) -> Reply:
+    """What a reload did, for admins: the problems that refused it, or the new counts and, by id, any
+    topic or step that is gone (an emptied or deleted file is never dropped silently). The /reload
+    answer and what the file watcher tells the admins. `content` is what is served now."""
+    strings = Strings(content.strings, lang)
+    if result.problems:
+        items = tuple((Code(str(p)),) for p in result.problems[:15])
+        return Reply(strings.doc("reload.failed", count=len(result.problems)) + (Bullets(items),))
+    body = strings.doc("reload.done", faq=len(content.faq), steps=len(content.steps))
+    if result.dropped_topics:
+        body += strings.doc("reload.dropped_topics", ids=", ".join(result.dropped_topics))
+    if result.dropped_steps:
+        body += strings.doc("reload.dropped_steps", ids=", ".join(result.dropped_steps))
+    if result.dropped_topics or result.dropped_steps:
+        body += strings.doc("reload.dropped_hint")
+    return Reply(body)
+
 
 @router.command("reload", admin=True)
 async def reload(ctx: Context) -> Reply:
-    problems = ctx.store.reload()
-    if problems:
-        items = tuple((Code(str(p)),) for p in problems[:15])
-        return Reply(ctx.t("reload.failed", count=len(problems)) + (Bullets(items),))
-    c = ctx.store.content
-    return ctx.reply("reload.done", faq=len(c.faq), steps=len(c.steps))
+    await ctx.end_transaction()  # parsing takes a while: other events must not wait for the database
+    result = await ctx.store.reload()
+    return reload_reply(result, ctx.store.content, ctx.lang)
 
 
 @router.command("gaps", admin=True)
 async def gaps(ctx: Context) -> Reply:
+    """The last 7 days' questions and the share answered (anonymous tallies, which outlive /forget),
+    then the questions not answered, most asked first."""
+    first_day = ctx.now().astimezone(UTC).date() - timedelta(days=GAPS_DAYS - 1)
+    asked, answered = await queries.question_counts(ctx.session, first_day)
+    if asked:
+        week = ctx.t("gaps.week", days=GAPS_DAYS, asked=asked, share=round(100 * answered / asked))
+    else:
+        week = ctx.t("gaps.week_none", days=GAPS_DAYS)
     rows = await queries.top_unanswered(ctx.session, limit=20)
     if not rows:
-        return ctx.reply("gaps.none")
+        return Reply(week + ctx.t("gaps.none"))
     items = tuple((Text(f"{r.count}× [{r.lang}] "), Text(r.text)) for r in rows)
-    return Reply(ctx.t("gaps.title") + (Bullets(items),))
+    return Reply(week + ctx.t("gaps.title") + (Bullets(items),))

@@ -8,25 +8,34 @@ Layout of a content directory (see content/README.md for the people who edit it)
     ui/en.yaml, ui/zh.yaml  the bot's own sentences, key: text
 
 `load_content(path)` returns the content and a list of `Problem`s (file:line and what to fix).
-Content with any problem is never served.
+Content with any problem is never served. It blocks for a while (parsing), so async code calls it
+through `ContentStore.reload`, off the event loop.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
+
+from handlers import plurals
+from handlers.numbers import parse_int
 
 LANGS = ("en", "zh")
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 URL_RE = re.compile(r"^https?://[^\s<>\"]+$")
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
 RESOURCE_KINDS = ("course", "book", "video", "article", "tool")
+# One content file may hold at most this much. The largest real file (roadmap.yaml) is about 20 KB, and
+# 1 MB parses in about 0.2 s with libyaml (1.3 s without): big enough for any hand-edited file, small
+# enough that a pasted dump is refused instead of keeping a reload busy for minutes.
+MAX_FILE_BYTES = 2**20
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,8 @@ class Content:
     def find_step(self, ref: str) -> Step | None:
         """A step by number ("3") or id ("math-foundations")."""
         ref = ref.strip().lower()
-        if ref.isdigit():
-            n = int(ref)
+        n = parse_int(ref)
+        if n is not None:
             return self.steps[n - 1] if 1 <= n <= len(self.steps) else None
         return self.step_by_id.get(ref)
 
@@ -124,17 +133,26 @@ class _Seq(list):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
-    pass
+class _PyLoader(yaml.SafeLoader):
+    """The pure-Python parser: the fallback where PyYAML was built without libyaml."""
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
+# libyaml's parser (about 7x faster) with the same safe constructors, where PyYAML has it
+_CLoader = type("_CLoader", (yaml.CSafeLoader,), {}) if hasattr(yaml, "CSafeLoader") else None
+_Loader: type = _CLoader or _PyLoader
+
+
+def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
     loader.flatten_mapping(node)
     out = _Map()
     out.line = node.start_mark.line + 1
     out.key_lines = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be a word or some text, not a list or a block", key_node.start_mark
+            )
         if key in out:
             raise _DuplicateKey(key, key_node.start_mark.line + 1)
         out[key] = loader.construct_object(value_node, deep=True)
@@ -142,15 +160,20 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
     return out
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> _Seq:
+def _construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> _Seq:
     out = _Seq(loader.construct_object(child, deep=True) for child in node.value)
     out.line = node.start_mark.line + 1
     out.item_lines = [child.start_mark.line + 1 for child in node.value]
     return out
 
 
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+for _loader in filter(None, (_PyLoader, _CLoader)):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
+
+
+def _parse(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 (safe constructors only)
 
 
 class _DuplicateKey(Exception):
@@ -168,19 +191,51 @@ class _Checker:
         self.problems.append(Problem(self.file, line, message))
 
     def load(self, path: Path) -> Any:
+        """The file's data, or None with a problem (unreadable, too big, empty, not YAML)."""
         try:
-            text = path.read_text(encoding="utf-8")
+            with path.open("rb") as f:
+                raw = f.read(MAX_FILE_BYTES + 1)  # never more than the limit, whatever the file grew to
+        except OSError as exc:
+            self.add(1, f"the file cannot be read ({exc.strerror}); check that it exists and is readable")
+            return None
+        if len(raw) > MAX_FILE_BYTES:
+            try:
+                size = f"{path.stat().st_size:,} bytes"
+            except OSError:
+                size = "too big"
+            self.add(
+                1,
+                f"the file is {size}, over the limit of {MAX_FILE_BYTES // 2**20} MB for one content file: "
+                "split it into smaller files or shorten it",
+            )
+            return None
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             self.add(1, f"the file is not UTF-8 text ({exc.reason}); save it as UTF-8")
             return None
+        if not text.lstrip("\ufeff").strip():
+            self.add(1, "the file is empty; write its content again, or delete the file if that was meant")
+            return None
         try:
-            return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+            data = _parse(text)
         except _DuplicateKey as dup:
             self.add(dup.line, f"'{dup.key}' appears twice in the same block; keep one")
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line = mark.line + 1 if mark else 1
             self.add(line, f"this is not valid YAML ({exc.problem}); check the indentation and quotes")
+        except yaml.reader.ReaderError as exc:
+            # the pure-Python reader counts characters, libyaml counts UTF-8 bytes
+            head = text[: exc.position] if exc.encoding == "unicode" else raw[: exc.position]
+            line = head.count("\n" if isinstance(head, str) else b"\n") + 1
+            self.add(line, f"the character #x{exc.character:04x} is not allowed in YAML; delete it")
+        except RecursionError:
+            self.add(1, "the blocks in this file are nested too deeply; this is not a content file")
+        else:
+            if data is None:
+                self.add(1, "the file holds only comments; write its content again, or delete the file")
+            return data
         return None
 
     def keys(self, data: _Map, required: Iterable[str], optional: Iterable[str] = (), what: str = "") -> bool:
@@ -260,6 +315,36 @@ class _Checker:
                 out.append(Resource(title, url, kind))
         return tuple(out)
 
+    def duplicate_links(self, data: _Map, posts: dict[str, Post], keys: Iterable[str], what: str) -> None:
+        """One web address twice in a topic or a step (a post and a link, or two links) is shown twice."""
+        first: dict[tuple[str, str, str], tuple[int, str]] = {}
+        for line, url, where in sorted(_urls(data, posts, keys)):
+            same = _same_page(url)
+            if same in first:
+                at, there = first[same]
+                self.add(line, f"the link {url} is already in this {what} ({there}, line {at}); keep it once")
+            else:
+                first[same] = line, where
+
+
+def _urls(data: _Map, posts: dict[str, Post], keys: Iterable[str]) -> Iterator[tuple[int, str, str]]:
+    """(line, url, where) of each post id and each title/url item listed under `keys`."""
+    for key in keys:
+        items = data.get(key)
+        if not isinstance(items, _Seq):
+            continue
+        for item, line in zip(items, items.item_lines, strict=True):
+            if isinstance(item, str) and item in posts:
+                yield line, posts[item].url, f"post '{item}' in {key}"
+            elif isinstance(item, _Map) and isinstance(item.get("url"), str):
+                yield item.key_lines["url"], item["url"].strip(), f"in {key}"
+
+
+def _same_page(url: str) -> tuple[str, str, str]:
+    """http or https, www. or not, a trailing slash or not: the same page."""
+    parts = urlsplit(url)
+    return parts.netloc.lower().removeprefix("www."), parts.path.rstrip("/"), parts.query
+
 
 def _rel(path: Path, root: Path) -> str:
     try:
@@ -338,6 +423,7 @@ def _load_roadmap(root: Path, posts: dict[str, Post], problems: list[Problem]) -
             hours = None
         resources = c.resources(item, "resources")
         step_posts = c.id_list(item, "posts", posts, "post")
+        c.duplicate_links(item, posts, ("resources", "posts"), "step")
         if sid and len(titles) == len(LANGS) and all(titles.values()) and all(summaries.values()):
             steps.append(Step(sid, len(steps) + 1, titles, summaries, resources, step_posts, hours))
     return tuple(steps)
@@ -405,6 +491,7 @@ def _load_faq(root: Path, steps: dict[str, Step], posts: dict[str, Post], proble
         entry_steps = c.id_list(data, "steps", steps, "roadmap step")
         entry_posts = c.id_list(data, "posts", posts, "post")
         links = c.resources(data, "links")
+        c.duplicate_links(data, posts, ("posts", "links"), "topic")
         if fid and len(texts) == len(LANGS):
             entries.append(FaqEntry(fid, texts, entry_steps, entry_posts, links))
     _check_collisions(entries, seen, question_lines, problems)
@@ -454,6 +541,8 @@ def _load_strings(root: Path, problems: list[Problem]) -> dict[str, dict[str, st
                 c.add(data.key_lines[key], f"'{key}' must be text (put it in quotes)")
             else:
                 strings[lang][key] = value.strip("\n")
+                for message in plurals.problems(value, lang):
+                    c.add(data.key_lines[key], f"'{key}': {message}")
     if "en" in strings:
         ref = strings["en"]
         for lang, table in strings.items():
@@ -463,8 +552,8 @@ def _load_strings(root: Path, problems: list[Problem]) -> dict[str, dict[str, st
             for key in ref:
                 if key not in table:
                     problems.append(Problem(file, 1, f"missing translation for '{key}' (see ui/en.yaml)"))
-                elif set(PLACEHOLDER_RE.findall(ref[key])) != set(PLACEHOLDER_RE.findall(table[key])):
-                    want = ", ".join(sorted("{" + p + "}" for p in set(PLACEHOLDER_RE.findall(ref[key]))))
+                elif plurals.placeholders(ref[key]) != plurals.placeholders(table[key]):
+                    want = ", ".join(sorted("{" + p + "}" for p in plurals.placeholders(ref[key])))
                     problems.append(
                         Problem(
                             file,

@@ -3,6 +3,9 @@
 With an embedder, the lexical matcher serves at once and the hybrid matcher replaces it as soon as
 the content's phrasings are embedded (a background thread; seconds on a cold cache, milliseconds on a
 warm one). A reload does the same, so the bot never waits for the model.
+
+A reload reads and parses the files in a worker thread: until it succeeds, every event is answered
+from the content it had, and one reload runs at a time.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from handlers.content import Content, Problem, load_content
@@ -24,18 +28,41 @@ class ContentError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+@dataclass(frozen=True)
+class Reloaded:
+    """What a reload did: refused with problems, or applied, removing these topics and steps (if any)."""
+
+    problems: list[Problem]
+    dropped_topics: tuple[str, ...] = ()
+    dropped_steps: tuple[str, ...] = ()
+
+    @property
+    def applied(self) -> bool:
+        return not self.problems
+
+
+def _prepare(root: Path) -> tuple[Content | None, LexicalMatcher | None, list[Problem]]:
+    """The slow part of a (re)load: read, parse, check and index. Runs in a worker thread on reload."""
+    content, problems = load_content(root)
+    return content, (LexicalMatcher(content) if content is not None else None), problems
+
+
+def _dropped(before: dict[str, object], after: dict[str, object]) -> tuple[str, ...]:
+    return tuple(key for key in before if key not in after)
+
+
 class ContentStore:
     def __init__(self, root: str | Path, embedder: Embedder | None = None) -> None:
         self.root = Path(root)
         self.embedder = embedder
         self._hybrid_ready = threading.Event()
-        content, problems = load_content(self.root)
+        self._reloading = asyncio.Lock()
+        content, lexical, problems = _prepare(self.root)
         if content is None:
             raise ContentError(problems)
-        self._set(content)
+        self._set(content, lexical)
 
-    def _set(self, content: Content) -> None:
-        lexical = LexicalMatcher(content)
+    def _set(self, content: Content, lexical: LexicalMatcher) -> None:
         # one assignment of a tuple: a reader sees the old pair or the new pair, never a mix
         self._current = (content, lexical)
         if self.embedder is None:
@@ -74,9 +101,17 @@ class ContentStore:
             return await asyncio.to_thread(matcher.match, question)
         return matcher.match(question)
 
-    def reload(self) -> list[Problem]:
-        """Load the files again; keep serving the last good content if they have problems."""
-        content, problems = load_content(self.root)
-        if content is not None:
-            self._set(content)
-        return problems
+    async def reload(self) -> Reloaded:
+        """Load the files again, off the event loop; keep serving the last good content if they have
+        problems. Topics and roadmap steps that the new content no longer has are named in the result."""
+        async with self._reloading:
+            content, lexical, problems = await asyncio.to_thread(_prepare, self.root)
+            if content is None or lexical is None:
+                return Reloaded(problems)
+            before = self.content
+            self._set(content, lexical)
+        return Reloaded(
+            [],
+            _dropped(before.faq_by_id, content.faq_by_id),
+            _dropped(before.step_by_id, content.step_by_id),
+        )

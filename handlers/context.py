@@ -39,6 +39,8 @@ class Context:
     user: UserRow | None = None
     lang: str = field(default="")
     extra: dict[str, Any] = field(default_factory=dict)  # for middlewares and the app (e.g. help listing)
+    payload: Any = None  # a press: its typed payload, unpacked and owner-checked (handlers.payloads)
+    target: Any = None  # a press: the object its payload names, as the owner check loaded it
     outcome: str = "ok"  # for the event's log line and metrics: e.g. "faq:abstained", "flood", "refused"
 
     def __post_init__(self) -> None:
@@ -71,6 +73,12 @@ class Context:
         wake = self.extra.get("reminders_changed")
         if wake is not None:
             wake()
+
+    async def end_transaction(self) -> None:
+        """Commit what this event wrote so far and give the database back while slow work that needs
+        none runs (see handlers.middleware.db_session); a later query starts a new transaction."""
+        if self.session is not None:
+            await self.session.commit()
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal
 
 from db import queries
 from handlers.content import Content, FaqEntry
 from handlers.context import Context
 from handlers.faq_match import HybridMatcher, LexicalMatcher, Match
-from handlers.i18n import Strings, detect_lang
+from handlers.i18n import DEFAULT_LANG, Strings, detect_lang
 from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
+from handlers.payloads import ANYONE, Owner, Payload
+from handlers.roadmap import StepPress
 from handlers.router import Router
 from handlers.types import Button, Reply
 
@@ -37,9 +40,15 @@ class Understood:
     candidates: tuple[tuple[str, float], ...] = ()
 
 
-def small_talk(question: str) -> Understood | None:
+def question_lang(question: str, fallback: str = DEFAULT_LANG) -> str:
+    """The language of a question's text; text with no letters at all ("🤔🤔", "5") says nothing about
+    its language, so it gets `fallback`, the learner's."""
+    return detect_lang(question) if any(c.isalpha() for c in question) else fallback
+
+
+def small_talk(question: str, fallback: str = DEFAULT_LANG) -> Understood | None:
     """Greetings and thanks get a friendly word, not an FAQ answer."""
-    lang = detect_lang(question)
+    lang = question_lang(question, fallback)
     if _GREETING.match(question):
         return Understood("greeting", lang)
     if _THANKS.match(question):
@@ -47,9 +56,9 @@ def small_talk(question: str) -> Understood | None:
     return None
 
 
-def from_match(question: str, m: Match) -> Understood:
+def from_match(question: str, m: Match, fallback: str = DEFAULT_LANG) -> Understood:
     kind = "answer" if m.entry_id else "unknown"
-    return Understood(kind, detect_lang(question), m.entry_id, m.score, m.candidates)
+    return Understood(kind, question_lang(question, fallback), m.entry_id, m.score, m.candidates)
 
 
 def understand(question: str, matcher: LexicalMatcher | HybridMatcher) -> Understood:
@@ -83,7 +92,7 @@ def _build_entry_reply(content: Content, entry: FaqEntry, lang: str) -> Reply:
         body.extend(strings.doc("faq.see_also"))
         body.append(Bullets(tuple(see)))
     buttons = tuple(
-        Button(strings.raw("button.step", n=content.step_by_id[sid].number), f"step:show:{sid}")
+        Button(strings.raw("button.step", n=content.step_by_id[sid].number), StepPress("show", sid).pack())
         for sid in entry.steps
         if sid in content.step_by_id
     )
@@ -100,7 +109,7 @@ def understood_reply(content: Content, u: Understood) -> Reply:
         (
             Button(
                 (content.faq_by_id[fid].texts.get(u.lang) or content.faq_by_id[fid].texts["en"]).title,
-                f"faq:show:{fid}",
+                FaqPress("show", fid).pack(),
             ),
         )
         for fid, _ in u.candidates[:3]
@@ -110,11 +119,13 @@ def understood_reply(content: Content, u: Understood) -> Reply:
 
 
 async def answer_question(ctx: Context, question: str) -> Reply:
-    u = small_talk(question) or from_match(question, await ctx.store.match(question))
+    u = small_talk(question, ctx.lang) or from_match(question, await ctx.store.match(question), ctx.lang)
+    if u.kind in ("answer", "unknown"):  # a question (not small talk): counted, with no text nor asker
+        await queries.record_question(ctx.session, u.lang, u.kind == "answer", ctx.now())
     if u.kind == "answer":
         await queries.record_faq_answer(ctx.session, u.entry_id, u.lang)
     elif u.kind == "unknown":
-        await queries.record_unanswered(ctx.session, question, u.lang, ctx.now())
+        await queries.record_unanswered(ctx.session, question, u.lang, ctx.now(), ctx.user.id)
     ctx.outcome = f"faq:{'abstained' if u.kind == 'unknown' else u.kind}"
     return understood_reply(ctx.content, u)
 
@@ -148,15 +159,29 @@ async def ask(ctx: Context) -> Reply:
 
 @router.text()
 async def free_text(ctx: Context) -> Reply:
-    return await answer_question(ctx, ctx.event.what.text.strip())
+    text = ctx.event.what.text.strip()
+    if text.isdecimal():  # the console presses the button of a typed number: this one matched none
+        ctx.outcome = "faq:no_button"
+        return ctx.reply("faq.no_such_button", n=text if len(text) <= 6 else text[:6] + "…")
+    return await answer_question(ctx, text)
 
 
-@router.press("faq:")
+@dataclass(frozen=True)
+class FaqPress(Payload, prefix="faq"):
+    """FAQ buttons: the topic list, or one answer (content anyone may open)."""
+
+    action: Literal["list", "show"]
+    topic: str = ""
+
+    async def owner(self, ctx: Context) -> Owner | None:
+        if self.action == "list":
+            return ANYONE
+        entry = ctx.content.faq_by_id.get(self.topic)
+        return Owner(anyone=True, obj=entry) if entry is not None else None
+
+
+@router.press(FaqPress)
 async def pressed(ctx: Context) -> Reply:
-    _, action, *rest = ctx.event.what.payload.split(":", 2) + [""]
-    if action == "list":
+    if ctx.payload.action == "list":
         return topic_list(ctx)
-    entry = ctx.content.faq_by_id.get(rest[0]) if action == "show" else None
-    if entry is None:
-        return ctx.reply("error.stale_button")
-    return entry_reply(ctx.content, entry, ctx.lang)
+    return entry_reply(ctx.content, ctx.target, ctx.lang)

@@ -39,7 +39,10 @@ async def _deep_link(ctx: Context, payload: str) -> Reply | None:
 async def start(ctx: Context) -> list[Reply]:
     name = ctx.event.user.display_name or ctx.event.user.user_id
     buttons = (
-        (Button(ctx.label("button.roadmap"), "step:roadmap"), Button(ctx.label("button.faq"), "faq:list")),
+        (
+            Button(ctx.label("button.roadmap"), roadmap.StepPress("roadmap").pack()),
+            Button(ctx.label("button.faq"), faq.FaqPress("list").pack()),
+        ),
     )
     welcome = Reply(ctx.t("start.welcome", name=name), buttons)
     opened = await _deep_link(ctx, ctx.event.what.args.strip()) if ctx.event.what.args else None

@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Mapping
 
+from handlers import plurals
 from handlers.content import LANGS
 from handlers.markup import Doc, parse
 
@@ -28,23 +29,27 @@ def detect_lang(text: str) -> str:
 
 
 class Strings:
-    """UI strings for one language, falling back to English, then to the key itself."""
+    """UI strings for one language, falling back to English, then to the key itself. Plural blocks
+    (`{count, plural, one {# day} other {# days}}`, see handlers/plurals.py) follow the plural rules of
+    the language the string is written in."""
 
     def __init__(self, table: Mapping[str, Mapping[str, str]], lang: str) -> None:
         self.lang = lang if lang in LANGS else DEFAULT_LANG
         self._own = table.get(self.lang, {})
         self._fallback = table.get(DEFAULT_LANG, {})
 
+    def _text(self, key: str, values: Mapping[str, object]) -> str:
+        """The string with its plural forms chosen, placeholders still in."""
+        if text := self._own.get(key):
+            return plurals.select(text, values, self.lang)
+        if text := self._fallback.get(key):
+            return plurals.select(text, values, DEFAULT_LANG)
+        log.warning("UI string %r is missing", key)
+        return key
+
     def raw(self, key: str, **values: object) -> str:
-        text = self._own.get(key) or self._fallback.get(key)
-        if text is None:
-            log.warning("UI string %r is missing", key)
-            return key
+        text = self._text(key, values)
         return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m[1], m[0])), text)
 
     def doc(self, key: str, **values: object) -> Doc:
-        text = self._own.get(key) or self._fallback.get(key)
-        if text is None:
-            log.warning("UI string %r is missing", key)
-            text = key
-        return parse(text, values)
+        return parse(self._text(key, values), values)

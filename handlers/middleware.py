@@ -1,20 +1,22 @@
-"""The middleware chain, outermost first: error guard, input guard, flood control, DB session, user,
-admin check. Each is `async def mw(handler, ctx) -> list[Reply]`."""
+"""The middleware chain, outermost first: error guard, flood control, DB session, repeat check, input
+guard, user, admin check. Each is `async def mw(handler, ctx) -> list[Reply]`."""
 
 from __future__ import annotations
 
 import logging
-import re
 import time
+from dataclasses import replace
 
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db import queries
+from db import events, queries
+from handlers import chars
 from handlers.context import Context
 from handlers.i18n import LANGS
+from handlers.payloads import press_guard
 from handlers.types import Command, Handler, Message, Middleware, Press, Reply
 
 log = logging.getLogger("handlers")
@@ -60,29 +62,40 @@ async def error_guard(handler: Handler, ctx: Context) -> list[Reply]:
     return replies
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # Unicode Cc, less \t \n \r
-
-
-def _has_control_chars(text: str) -> bool:
-    return _CONTROL.search(text) is not None
-
-
 async def input_guard(handler: Handler, ctx: Context) -> list[Reply]:
-    """Empty, oversized or control-character input gets a short hint and changes nothing."""
+    """Empty or oversized input, and input with characters that must not be stored or shown (control
+    characters, bidi overrides, lone surrogates: handlers.chars), gets a short hint in the learner's
+    language and changes nothing. It checks what was typed (free text, a command's arguments) and what
+    a button sent (its payload).
+
+    Such input is refused, not stripped. The route was chosen before this guard runs (an adapter
+    recognises a command), so stripping could not turn "/log 30" wrapped in bidi isolates (free text)
+    back into the command it looks like. Stripping would store text other than what the learner sees
+    they sent, and would repair a forged payload instead of refusing it. Neither of the bot's languages
+    needs these characters, and the hint says how to fix it. The guard runs inside the DB session, but
+    before the learner is loaded (a refusal creates no user), only to find the learner's language."""
     what = ctx.event.what
     text = (
         what.text if isinstance(what, Message) else what.args if isinstance(what, Command) else what.payload
     )
     if len(text) > ctx.config.max_text_len:
-        ctx.outcome = "rejected"
-        return [ctx.reply("error.too_long", limit=ctx.config.max_text_len)]
-    if _has_control_chars(text):
-        ctx.outcome = "rejected"
-        return [ctx.reply("error.control_chars")]
+        return await _refuse(ctx, "error.too_long", limit=ctx.config.max_text_len)
+    key = chars.refusal(text)
+    if key is not None:
+        return await _refuse(ctx, key)
     if isinstance(what, Message) and not text.strip():
-        ctx.outcome = "rejected"
-        return [ctx.reply("error.empty")]
+        return await _refuse(ctx, "error.empty")
     return await handler(ctx)
+
+
+async def _refuse(ctx: Context, key: str, **values: object) -> list[Reply]:
+    ctx.outcome = "rejected"
+    if ctx.session is not None:  # the language the learner chose wins over the platform locale
+        u = ctx.event.user
+        known = await queries.find_user(ctx.session, u.platform, u.user_id)
+        if known is not None and known.lang in LANGS:
+            ctx.lang = known.lang
+    return [ctx.reply(key, **values)]
 
 
 def flood_control(limit: str) -> Middleware:
@@ -106,22 +119,48 @@ def flood_control(limit: str) -> Middleware:
 
 
 def db_session(sessions: async_sessionmaker[AsyncSession]) -> Middleware:
-    """One session and one transaction per event: committed on success, rolled back on error."""
+    """One session and one transaction per event: committed on success, rolled back on error. A handler
+    about to do slow work that needs no database (a content reload) calls `ctx.end_transaction()`, so
+    other events are not kept waiting (SQLite has one connection); what it does later is committed too."""
 
     async def mw(handler: Handler, ctx: Context) -> list[Reply]:
-        async with sessions() as session, session.begin():
+        async with sessions() as session:
             ctx.session = session
             try:
-                return await handler(ctx)
+                replies = await handler(ctx)
+                await session.commit()
+                return replies
+            except BaseException:
+                await session.rollback()
+                raise
             finally:
                 ctx.session = None
 
     return mw
 
 
+async def drop_repeats(handler: Handler, ctx: Context) -> list[Reply]:
+    """A platform update handled before (same platform and event id: Telegram re-sends after a slow
+    answer or a restart, another process may have taken it) gets no reply and changes nothing. The mark
+    is part of the event's transaction, so an update whose handling failed is handled when re-sent."""
+    event = ctx.event
+    if event.event_id is not None and not await events.first_sighting(
+        ctx.session, event.chat.platform, event.event_id, ctx.now()
+    ):
+        ctx.outcome = "repeat"
+        return []
+    return await handler(ctx)
+
+
 async def load_user(handler: Handler, ctx: Context) -> list[Reply]:
-    """Find or create the learner; their chosen language wins over the platform locale."""
+    """Find or create the learner; their chosen language wins over the platform locale. The platform's
+    display name is stored and echoed (/start), but the learner did not type it here, so it is cleaned
+    (handlers.chars.clean) rather than refused, for the handlers too."""
     u = ctx.event.user
+    name = chars.clean(u.display_name)
+    if name != u.display_name:
+        u = replace(u, display_name=name)
+        ctx.event = replace(ctx.event, user=u)
     ctx.user = await queries.get_or_create_user(ctx.session, u.platform, u.user_id, u.display_name, ctx.now())
     if ctx.user.lang in LANGS:
         ctx.lang = ctx.user.lang
@@ -144,8 +183,8 @@ async def admin_check(handler: Handler, ctx: Context) -> list[Reply]:
 
 
 def default_chain(sessions: async_sessionmaker[AsyncSession], flood_limit: str | None) -> list[Middleware]:
-    chain: list[Middleware] = [error_guard, input_guard]
+    chain: list[Middleware] = [error_guard]
     if flood_limit:
         chain.append(flood_control(flood_limit))
-    chain += [db_session(sessions), load_user, admin_check]
+    chain += [db_session(sessions), drop_repeats, input_guard, load_user, admin_check, press_guard]
     return chain

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from db import queries, reminders
 from handlers.context import Context
+from handlers.markup import Bullets, Code, Doc, Text
 from handlers.router import Router
 from handlers.types import Reply
+from handlers.zones import ZoneMatch, lookup, zone_label
 
 router = Router("preferences")
 
@@ -27,25 +28,6 @@ LANG_NAMES = {
 }
 
 
-@lru_cache(maxsize=1)
-def _zones_by_lower() -> dict[str, str]:
-    # Region/City names and UTC only: not "localtime" (the server's zone) or legacy names like "Factory"
-    zones = {z for z in available_timezones() if "/" in z and not z.startswith(("posix/", "right/"))}
-    return {z.lower(): z for z in zones | {"UTC"}}
-
-
-def find_zone(name: str) -> str | None:
-    name = name.strip().replace(" ", "_")
-    exact = _zones_by_lower().get(name.lower())
-    if exact is None:
-        return None
-    try:
-        ZoneInfo(exact)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return exact
-
-
 @router.command("lang", "language")
 async def lang(ctx: Context) -> Reply:
     arg = ctx.event.what.args.strip().lower()
@@ -55,6 +37,7 @@ async def lang(ctx: Context) -> Reply:
     if chosen is None:
         return ctx.reply("lang.unknown", given=arg[:40])
     await queries.set_user_lang(ctx.session, ctx.user.id, chosen)
+    await reminders.set_private_lang(ctx.session, ctx.user.id, chosen)  # they speak as their owner does
     ctx.lang = chosen
     return ctx.reply("lang.set")
 
@@ -67,12 +50,12 @@ async def timezone(ctx: Context) -> Reply:
     if not arg:
         local = ctx.now().astimezone(ctx.zone())
         return ctx.reply("tz.current", zone=ctx.user.timezone, time=local.strftime("%H:%M"))
-    zone = find_zone(arg)
-    if zone is None:
-        return ctx.reply("tz.unknown", given=arg[:60])
-    await queries.set_user_timezone(ctx.session, ctx.user.id, zone)
-    local = ctx.now().astimezone(ZoneInfo(zone))
-    return ctx.reply("tz.set", zone=zone, time=local.strftime("%H:%M"))
+    match = _lookup(ctx, arg)
+    if match.zone is None:
+        return _not_set(ctx, arg, match)
+    await queries.set_user_timezone(ctx.session, ctx.user.id, match.zone)
+    local = ctx.now().astimezone(ZoneInfo(match.zone))
+    return Reply(ctx.t("tz.set", zone=match.zone, time=local.strftime("%H:%M")) + _also(ctx, match))
 
 
 async def _group_timezone(ctx: Context, arg: str) -> Reply:
@@ -86,9 +69,35 @@ async def _group_timezone(ctx: Context, arg: str) -> Reply:
         return ctx.reply("tz.group_current", zone=state.timezone, time=local.strftime("%H:%M"))
     if not (chat.sender_is_admin or ctx.is_bot_admin):
         return ctx.reply("tz.group_admins_only")
-    zone = find_zone(arg)
-    if zone is None:
-        return ctx.reply("tz.unknown", given=arg[:60])
-    await reminders.set_chat_timezone(ctx.session, chat.platform, chat.chat_id, zone)
-    local = ctx.now().astimezone(ZoneInfo(zone))
-    return ctx.reply("tz.group_set", zone=zone, time=local.strftime("%H:%M"))
+    match = _lookup(ctx, arg)
+    if match.zone is None:
+        return _not_set(ctx, arg, match)
+    await reminders.set_chat_timezone(ctx.session, chat.platform, chat.chat_id, match.zone)
+    local = ctx.now().astimezone(ZoneInfo(match.zone))
+    return Reply(ctx.t("tz.group_set", zone=match.zone, time=local.strftime("%H:%M")) + _also(ctx, match))
+
+
+def _lookup(ctx: Context, arg: str) -> ZoneMatch:
+    """The learner's locale (else the language they chose) says which country they are likely in."""
+    return lookup(arg, ctx.event.user.locale or ctx.lang, ctx.now())
+
+
+def _not_set(ctx: Context, arg: str, match: ZoneMatch) -> Reply:
+    if match.ambiguous:
+        return Reply(ctx.t("tz.choose", given=arg[:60]) + _choices(ctx, match.others))
+    return ctx.reply("tz.unknown", given=arg[:60])
+
+
+def _also(ctx: Context, match: ZoneMatch) -> Doc:
+    return ctx.t("tz.also") + _choices(ctx, match.others) if match.others else ()
+
+
+def _choices(ctx: Context, zones: tuple[str, ...]) -> Doc:
+    """One line per zone: the command that sets it, the zone's everyday name and its time now."""
+    now = ctx.now()
+    items = []
+    for zone in zones:
+        local = now.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+        label = ctx.label("tz.choice", name=zone_label(zone, ctx.lang), time=local)
+        items.append((Code(f"/timezone {zone}"), Text(f" — {label}")))
+    return (Bullets(tuple(items)),)

@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import ClassVar, Literal
 
 from db import queries
 from handlers.context import Context
+from handlers.payloads import ANYONE, Owner, Payload
 from handlers.router import Router
 from handlers.types import Attachment, Button, Reply
 
 router = Router("privacy")
 
 CONFIRM_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ForgetPress(Payload, prefix="forget"):
+    """The /forget confirmation: "yes" names the learner who asked (in a group, only they may confirm)
+    and when they asked; "no" names nothing."""
+
+    refusal: ClassVar[str] = "forget.not_yours"
+    answer: Literal["yes", "no"]
+    stamp: int = 0
+    user: str = ""  # the platform user id of the learner who asked
+
+    async def owner(self, ctx: Context) -> Owner | None:
+        if self.answer == "no":
+            return ANYONE
+        if not self.stamp or not self.user:
+            return None
+        if self.user == ctx.event.user.user_id:
+            return Owner(user_id=ctx.user.id)
+        asker = await queries.find_user(ctx.session, ctx.event.user.platform, self.user)
+        return Owner(user_id=asker.id) if asker is not None else None
 
 
 @router.command("export")
@@ -30,24 +54,19 @@ async def forget(ctx: Context) -> Reply:
     stamp = int(ctx.now().timestamp())
     buttons = (
         (
-            Button(ctx.label("button.forget_yes"), f"forget:yes:{stamp}:{ctx.event.user.user_id}"),
-            Button(ctx.label("button.forget_no"), "forget:no"),
+            Button(ctx.label("button.forget_yes"), ForgetPress("yes", stamp, ctx.event.user.user_id).pack()),
+            Button(ctx.label("button.forget_no"), ForgetPress("no").pack()),
         ),
     )
     return ctx.reply("forget.confirm", buttons=buttons, minutes=CONFIRM_SECONDS // 60)
 
 
-@router.press("forget:")
+@router.press(ForgetPress)
 async def confirm(ctx: Context) -> Reply:
-    parts = ctx.event.what.payload.split(":")
-    if parts[1:2] != ["yes"]:
+    p: ForgetPress = ctx.payload
+    if p.answer == "no":
         return ctx.reply("forget.cancelled")
-    try:
-        age = ctx.now().timestamp() - int(parts[2])
-    except (IndexError, ValueError):
-        return ctx.reply("error.stale_button")
-    if ":".join(parts[3:]) != ctx.event.user.user_id:  # in a group, only the learner who asked may confirm
-        return ctx.reply("forget.not_yours")
+    age = ctx.now().timestamp() - p.stamp
     if not 0 <= age <= CONFIRM_SECONDS:
         return ctx.reply("forget.expired")
     await queries.forget_user(ctx.session, ctx.user.id)

@@ -2,31 +2,48 @@
 
 Times are in the learner's zone (or, for a channel reminder, the group's). The reminder is stored with
 its rule, its IANA zone and its first fire time in UTC; the reminder service (bot/reminders.py) does
-the rest. A learner who has not chosen a zone is asked to first, so no reminder fires at a surprise hour.
+the rest. A learner who has not chosen a zone is asked to first, so no reminder fires at a surprise hour;
+a delay ("in 30m") is an instant and needs no zone (until one is chosen, its times show in UTC).
+
+Language: a reminder's message (its text, buttons and notes) is written in `Reminder.lang`. A private
+reminder speaks its owner's current language: set from the /remind, and kept in step with /lang
+(db.reminders.set_private_lang). A group reminder keeps the language of the /remind that set it: its
+readers are the whole group, and one admin switching their own /lang should not change what everyone
+sees. A reminder set without text stores "" and shows the default ("Time to study!") in the reader's
+language: the message in its `lang`, /reminders in the language of whoever lists them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from db import queries
 from db import reminders as store
 from db.models import Delivery, Reminder
+from handlers import study
 from handlers.content import Content
 from handlers.context import Context
 from handlers.i18n import Strings
-from handlers.markup import Bold, Bullets, Para, Text
+from handlers.markup import Bold, Bullets, Doc, Para, Text
+from handlers.numbers import parse_int
+from handlers.payloads import Owner, Payload
 from handlers.router import Router
-from handlers.schedule import Rule, ScheduleError, parse, upcoming
+from handlers.schedule import Rule, ScheduleError, is_relative, parse, upcoming
 from handlers.types import Button, Reply
+from handlers.zones import locale_zone
 
 router = Router("reminders")
 
 MAX_PER_LEARNER = 25
 MAX_TEXT = 300
 DONE_MINUTES = 30  # the study session a "done" press logs
-ZONE_HINTS = {"zh": "Asia/Shanghai", "en_in": "Asia/Kolkata", "hi": "Asia/Kolkata"}
+EXAMPLE_ZONE = "Asia/Kolkata"  # in "tell me your zone, e.g. ...", when the locale suggests none
+# Reminders set without text used to store the default in the language of the day. These exact texts
+# count as "no text", so they follow the reader's language like the ones stored since.
+LEGACY_DEFAULT_TEXTS = frozenset({"Time to study!", "该学习啦！"})
 
 
 def when(t: datetime, zone: ZoneInfo) -> str:
@@ -39,9 +56,8 @@ def when(t: datetime, zone: ZoneInfo) -> str:
     return f"{local:%Y-%m-%d %H:%M} {abbr}"
 
 
-def _zone_hint(locale: str | None) -> str:
-    key = (locale or "").lower().replace("-", "_")
-    return ZONE_HINTS.get(key) or ZONE_HINTS.get(key.split("_")[0]) or "Asia/Kolkata"
+def _zone_example(ctx: Context) -> str:
+    return locale_zone(ctx.event.user.locale or ctx.lang) or EXAMPLE_ZONE
 
 
 async def _zone_for(ctx: Context) -> tuple[str | None, Reply | None]:
@@ -53,8 +69,16 @@ async def _zone_for(ctx: Context) -> tuple[str | None, Reply | None]:
             return None, ctx.reply("remind.group_needs_zone")
         return state.timezone, None
     if not ctx.user.timezone_set:
-        return None, ctx.reply("remind.needs_zone", example=_zone_hint(ctx.event.user.locale))
+        return None, ctx.reply("remind.needs_zone", example=_zone_example(ctx))
     return ctx.user.timezone, None
+
+
+def _examples(ctx: Context, key: str, zone: ZoneInfo) -> Doc:
+    """Usage and examples whose dates are still ahead: the 1st of next month, the end of the month after."""
+    today = ctx.now().astimezone(zone).date()
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    until = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return ctx.t(key, date=first.isoformat(), until=until.isoformat())
 
 
 def _can_manage(ctx: Context, r: Reminder) -> bool:
@@ -66,16 +90,27 @@ def _can_manage(ctx: Context, r: Reminder) -> bool:
     return r.owner_id == ctx.user.id
 
 
-def _describe(ctx: Context, r: Reminder, now: datetime) -> tuple:
+def _live(rows: list[Reminder], snoozes: dict[int, list[datetime]]) -> list[Reminder]:
+    """Reminders that still have something to send: a next time, a pause to come back from, a snooze."""
+    return [r for r in rows if r.next_fire_at is not None or r.paused or r.id in snoozes]
+
+
+def _describe(ctx: Context, r: Reminder, now: datetime, snoozed: list[datetime] | None = None) -> tuple:
     zone = ZoneInfo(r.timezone)
     rule = Rule.from_json(r.rule)
     nxt = upcoming(rule, zone, now - timedelta(microseconds=1), 3, r.fired) if r.next_fire_at else []
     nxt = [t for t in nxt if r.next_fire_at is None or t >= r.next_fire_at][:3]
-    line: list = [Bold((Text(f"#{r.id}"),)), Text(f" {rule.describe(ctx.lang, zone)} — {r.text}")]
+    text = reminder_text(ctx.strings, r)
+    line: list = [Bold((Text(f"#{r.id}"),)), Text(f" {rule.describe(ctx.lang, zone)} — {text}")]
     if r.paused:
-        return (*line, Text(f" ({ctx.label('remind.paused_tag')})"))
-    times = ", ".join(when(t, zone) for t in nxt) if nxt else ctx.label("remind.none_next")
-    return (*line, Text("\n" + ctx.label("remind.next", times=times)))
+        line.append(Text(f" ({ctx.label('remind.paused_tag')})"))
+    elif nxt or not snoozed:
+        times = ", ".join(when(t, zone) for t in nxt) if nxt else ctx.label("remind.none_next")
+        line.append(Text("\n" + ctx.label("remind.next", times=times)))
+    if snoozed:
+        times = ", ".join(when(t, zone) for t in snoozed[:3])
+        line.append(Text("\n" + ctx.label("remind.snoozed_until", times=times)))
+    return tuple(line)
 
 
 @router.command("remind")
@@ -83,12 +118,14 @@ async def remind(ctx: Context) -> Reply:
     args = ctx.event.what.args
     chat = ctx.event.chat
     if not args:
-        return ctx.reply("remind.usage")
+        return Reply(_examples(ctx, "remind.usage", ctx.zone()))
     if not chat.is_direct and not (chat.sender_is_admin or ctx.is_bot_admin):
         return ctx.reply("remind.group_admins_only")
     tz, ask = await _zone_for(ctx)
     if ask is not None:
-        return ask
+        if not is_relative(args):
+            return ask
+        tz = "UTC"  # a delay is an instant: any zone gives the same time, UTC shows it plainly
     await queries.lock_user(ctx.session, ctx.user.id)  # count, then add: one at a time per learner
     if await store.count_owned(ctx.session, ctx.user.id) >= MAX_PER_LEARNER:
         return ctx.reply("remind.too_many", max=MAX_PER_LEARNER)
@@ -97,11 +134,12 @@ async def remind(ctx: Context) -> Reply:
     try:
         rule, text = parse(args, now, zone)
     except ScheduleError as exc:
-        return Reply(ctx.t(f"remind.error.{exc.code}", **exc.params) + ctx.t("remind.examples"))
-    text = " ".join(text.split())[:MAX_TEXT] or ctx.label("remind.default_text")
+        error = ctx.t(f"remind.error.{exc.code}", **exc.params)
+        return Reply(error + _examples(ctx, "remind.examples", zone))
+    text = " ".join(text.split())[:MAX_TEXT]  # "": no text, the default is shown in the reader's language
     first = upcoming(rule, zone, now, 1)
     if not first:
-        return Reply(ctx.t("remind.error.over") + ctx.t("remind.examples"))
+        return Reply(ctx.t("remind.error.over") + _examples(ctx, "remind.examples", zone))
     r = await store.add_reminder(
         ctx.session,
         owner_id=ctx.user.id,
@@ -116,7 +154,10 @@ async def remind(ctx: Context) -> Reply:
         created_at=now,
     )
     ctx.reminders_changed()
-    return Reply(ctx.t("remind.saved") + (Para(_describe(ctx, r, now)),))
+    body = ctx.t("remind.saved") + (Para(_describe(ctx, r, now)),)
+    if ask is not None:
+        body += ctx.t("remind.times_in_utc", example=_zone_example(ctx))
+    return Reply(body)
 
 
 @router.command("reminders")
@@ -124,20 +165,26 @@ async def list_reminders(ctx: Context) -> Reply:
     chat = ctx.event.chat
     rows = await store.reminders_in(ctx.session, chat.platform, chat.chat_id)
     mine = [r for r in rows if r.is_group or r.owner_id == ctx.user.id]
-    live = [r for r in mine if r.next_fire_at is not None or r.paused]
+    snoozes = await store.pending_snoozes(ctx.session, [r.id for r in mine])
+    live = _live(mine, snoozes)
     if not live:
         return ctx.reply("remind.none")
     now = ctx.now()
-    return Reply(ctx.t("remind.list_title") + (Bullets(tuple(_describe(ctx, r, now) for r in live)),))
+    items = tuple(_describe(ctx, r, now, snoozes.get(r.id)) for r in live)
+    return Reply(ctx.t("remind.list_title") + (Bullets(items),))
 
 
 async def _one(ctx: Context, command: str) -> tuple[Reminder | None, Reply | None]:
-    ref = ctx.event.what.args.strip().lstrip("#")
-    if not ref.isdigit():
+    arg = ctx.event.what.args.strip()
+    ref = parse_int(arg)
+    if ref is None:
+        digits = arg.removeprefix("#")
+        if digits.isdecimal():  # too large to be an id: no such reminder
+            return None, ctx.reply("remind.not_found", id=digits[:12])
         return None, ctx.reply("remind.which", command=command)
-    r = await store.get_reminder(ctx.session, int(ref))
+    r = await store.get_reminder(ctx.session, ref)
     if r is None or not _can_manage(ctx, r):
-        return None, ctx.reply("remind.not_found", id=ref[:12])
+        return None, ctx.reply("remind.not_found", id=ref)
     return r, None
 
 
@@ -146,23 +193,30 @@ async def unremind(ctx: Context) -> Reply:
     r, err = await _one(ctx, "unremind")
     if err:
         return err
-    await store.delete_reminder(ctx.session, r.id)
+    await store.delete_reminder(ctx.session, r.id)  # its pending snoozes go with it
     ctx.reminders_changed()
     return ctx.reply("remind.deleted", id=r.id)
 
 
 async def _set_paused(ctx: Context, paused: bool, command: str) -> Reply:
+    """Pause or resume one reminder, or all of them here; only those that change are acted on and named."""
     chat = ctx.event.chat
     if ctx.event.what.args.strip():
         r, err = await _one(ctx, command)
         if err:
             return err
+        if r.paused == paused:
+            return ctx.reply("remind.already_paused" if paused else "remind.not_paused", id=r.id)
         targets = [r]
     else:
-        rows = await store.reminders_in(ctx.session, chat.platform, chat.chat_id)
-        targets = [r for r in rows if _can_manage(ctx, r) and (r.next_fire_at is not None or r.paused)]
-        if not targets:
+        here = await store.reminders_in(ctx.session, chat.platform, chat.chat_id)
+        rows = [r for r in here if _can_manage(ctx, r)]
+        live = _live(rows, await store.pending_snoozes(ctx.session, [r.id for r in rows]))
+        if not live:
             return ctx.reply("remind.none")
+        targets = [r for r in live if r.paused != paused]
+        if not targets:
+            return ctx.reply("remind.all_paused" if paused else "remind.none_paused")
     now = ctx.now()
     for r in targets:
         r.paused = paused
@@ -170,10 +224,11 @@ async def _set_paused(ctx: Context, paused: bool, command: str) -> Reply:
             nxt = upcoming(Rule.from_json(r.rule), ZoneInfo(r.timezone), now, 1, r.fired)
             r.next_fire_at = nxt[0] if nxt else None
     if not paused:
+        await store.drop_passed(ctx.session, [r.id for r in targets], now)  # snoozes due while paused
         await store.unblock_chat(ctx.session, chat.platform, chat.chat_id)
     ctx.reminders_changed()
     ids = ", ".join(f"#{r.id}" for r in targets)
-    return ctx.reply("remind.paused" if paused else "remind.resumed", ids=ids)
+    return ctx.reply("remind.paused" if paused else "remind.resumed", ids=ids, count=len(targets))
 
 
 @router.command("pause")
@@ -189,56 +244,77 @@ async def resume(ctx: Context) -> Reply:
 # The message a reminder sends, and its buttons
 
 
+def reminder_text(strings: Strings, r: Reminder) -> str:
+    """What the reminder says: the learner's words, or the default in the language of `strings`."""
+    return r.text if r.text and r.text not in LEGACY_DEFAULT_TEXTS else strings.raw("remind.default_text")
+
+
+def reminder_message(strings: Strings, r: Reminder) -> Doc:
+    """'⏰ revise notes': the first line of a reminder message, in the language of `strings`."""
+    return strings.doc("remind.message", text=reminder_text(strings, r))
+
+
 def reminder_reply(content: Content, r: Reminder, d: Delivery) -> Reply:
     strings = Strings(content.strings, r.lang)
-    body = strings.doc("remind.message", text=r.text)
+    body = reminder_message(strings, r)
     if d.delayed:
         body += strings.doc("remind.delayed", at=when(d.fire_at, ZoneInfo(r.timezone)))
     if d.missed_before:
         body += strings.doc("remind.missed", count=d.missed_before)
     buttons = (
         (
-            Button(strings.raw("button.remind_done"), f"rem:done:{d.id}"),
-            Button(strings.raw("button.snooze", minutes=15), f"rem:snooze:{d.id}:15"),
-            Button(strings.raw("button.snooze_hour"), f"rem:snooze:{d.id}:60"),
-            Button(strings.raw("button.skip_today"), f"rem:skip:{d.id}"),
+            Button(strings.raw("button.remind_done"), RemPress("done", d.id).pack()),
+            Button(strings.raw("button.snooze", minutes=15), RemPress("snooze", d.id, 15).pack()),
+            Button(strings.raw("button.snooze_hour"), RemPress("snooze", d.id, 60).pack()),
+            Button(strings.raw("button.skip_today"), RemPress("skip", d.id).pack()),
         ),
     )
     return Reply(body, buttons)
 
 
-@router.press("rem:")
+@dataclass(frozen=True)
+class RemPress(Payload, prefix="rem"):
+    """The buttons on a reminder message. They name one delivery: a private reminder's belongs to its
+    owner in the chat it was sent to, a group reminder's to that group (any member may press Done; the
+    group's admins may snooze or skip it)."""
+
+    action: Literal["done", "snooze", "skip"]
+    delivery: int
+    minutes: Literal[15, 60] = 15
+
+    async def owner(self, ctx: Context) -> Owner | None:
+        d = await store.get_delivery(ctx.session, self.delivery)
+        r = await store.get_reminder(ctx.session, d.reminder_id) if d is not None else None
+        if r is None:
+            return None
+        chat = (r.platform, r.chat_id)
+        owner_id = None if r.is_group else r.owner_id
+        return Owner(user_id=owner_id, chat=chat, obj=(r, d))
+
+
+@router.press(RemPress)
 async def pressed(ctx: Context) -> Reply:
     """Done / snooze / skip. In a direct chat the reminder message itself shows the outcome (and loses
     its buttons, so it can't be pressed twice); in a group the buttons stay for the other members."""
-    reply, r = await _pressed(ctx)
+    reply, r = await _pressed(ctx, ctx.payload, *ctx.target)
     if r is None or not ctx.event.chat.is_direct:
         return reply
-    return Reply(ctx.t("remind.message", text=r.text) + reply.body, replace=True)
+    return Reply(reminder_message(ctx.strings, r) + reply.body, replace=True)
 
 
-async def _pressed(ctx: Context) -> tuple[Reply, Reminder | None]:
-    parts = ctx.event.what.payload.split(":")
-    action = parts[1] if len(parts) > 1 else ""
-    d = (
-        await store.get_delivery(ctx.session, int(parts[2]))
-        if len(parts) > 2 and parts[2].isdigit()
-        else None
-    )
-    r = await store.get_reminder(ctx.session, d.reminder_id) if d else None
-    if d is None or r is None or action not in ("done", "snooze", "skip"):
-        return ctx.reply("error.stale_button"), None
+async def _pressed(ctx: Context, p: RemPress, r: Reminder, d: Delivery) -> tuple[Reply, Reminder | None]:
     now = ctx.now()
-    if action == "done":  # whoever presses it studied: log it for them
-        zone = ctx.zone()
-        await queries.add_study_log(
-            ctx.session, ctx.user.id, DONE_MINUTES, r.text[:200], now, now.astimezone(zone).date()
-        )
+    if p.action == "done":  # whoever presses it studied: log it for them, once per message
+        note = reminder_text(ctx.strings, r)[: study.MAX_NOTE]
+        logged = await study.log_time(ctx, DONE_MINUTES, note, delivery_id=d.id)
+        if logged.refused == "already":
+            return ctx.reply("remind.already_logged"), r
+        if logged.refused:
+            return ctx.reply("log.day_full", already=logged.day_total), None
         return ctx.reply("remind.done_logged", minutes=DONE_MINUTES), r
     if not _can_manage(ctx, r):
         return ctx.reply("remind.not_yours"), None
-    if action == "snooze":
-        minutes = int(parts[3]) if len(parts) > 3 and parts[3] in ("15", "60") else 15
+    if p.action == "snooze":
         seq = await store.next_seq(ctx.session, r.id, d.fire_at)
         await store.write_deliveries(
             ctx.session,
@@ -247,7 +323,7 @@ async def _pressed(ctx: Context) -> tuple[Reply, Reminder | None]:
                     "reminder_id": r.id,
                     "fire_at": d.fire_at,
                     "seq": seq,
-                    "due_at": now + timedelta(minutes=minutes),
+                    "due_at": now + timedelta(minutes=p.minutes),
                     "status": store.PENDING,
                     "attempts": 0,
                     "error": "",
@@ -257,8 +333,8 @@ async def _pressed(ctx: Context) -> tuple[Reply, Reminder | None]:
             ],
         )
         ctx.reminders_changed()
-        at = when(now + timedelta(minutes=minutes), _zone_of(r))
-        return ctx.reply("remind.snoozed", minutes=minutes, at=at), r
+        at = when(now + timedelta(minutes=p.minutes), _zone_of(r))
+        return ctx.reply("remind.snoozed", minutes=p.minutes, at=at), r
     # skip today: the rest of today's occurrences are dropped; the rule carries on tomorrow
     zone = _zone_of(r)
     end_of_day = datetime.combine(now.astimezone(zone).date() + timedelta(days=1), time(0), tzinfo=zone)

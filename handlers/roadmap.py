@@ -6,11 +6,14 @@ Progress is stored by step id, so reordering or inserting steps in roadmap.yaml 
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
+from typing import Literal
 
 from db import queries
 from handlers.content import Step
 from handlers.context import Context
 from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
+from handlers.payloads import ANYONE, Owner, Payload
 from handlers.router import Router
 from handlers.types import Button, Reply
 
@@ -18,6 +21,25 @@ router = Router("roadmap")
 
 ICONS = {"done": "✅", "doing": "▶️", "skipped": "⏭️", None: "⬜"}
 STATE_OF = {"done": "done", "doing": "doing", "skip": "skipped", "undo": None}
+
+
+@dataclass(frozen=True)
+class StepPress(Payload, prefix="step"):
+    """Roadmap buttons: open the roadmap or a step, or change the presser's own state on a step. Steps
+    are content anyone may open; a state change is always the presser's own."""
+
+    action: Literal["roadmap", "show", "done", "doing", "skip", "undo"]
+    step: str = ""
+
+    async def owner(self, ctx: Context) -> Owner | None:
+        if self.action == "roadmap":
+            return ANYONE
+        found = ctx.content.step_by_id.get(self.step)
+        return Owner(anyone=True, obj=found) if found is not None else None
+
+
+def open_step_button(ctx: Context, step: Step, key: str = "button.open_step") -> Button:
+    return Button(ctx.label(key, n=step.number), StepPress("show", step.id).pack())
 
 
 def progress_bar(done: int, total: int, width: int = 12) -> str:
@@ -51,7 +73,7 @@ async def roadmap_reply(ctx: Context) -> Reply:
         + ctx.t("roadmap.summary", done=done, total=len(steps), bar=progress_bar(done, len(steps)))
     )
     nxt = _next_step(ctx, states)
-    buttons = ((Button(ctx.label("button.open_step", n=nxt.number), f"step:show:{nxt.id}"),),) if nxt else ()
+    buttons = ((open_step_button(ctx, nxt),),) if nxt else ()
     return Reply(body, buttons)
 
 
@@ -80,17 +102,17 @@ async def step_reply(ctx: Context, step: Step) -> Reply:
         body.append(Bullets(tuple((Link(p.titles.get(ctx.lang) or p.titles["en"], p.url),) for p in posts)))
     actions = [("doing", "button.doing"), ("done", "button.done"), ("skip", "button.skip")]
     row = tuple(
-        Button(ctx.label(label), f"step:{action}:{step.id}")
+        Button(ctx.label(label), StepPress(action, step.id).pack())
         for action, label in actions
         if STATE_OF[action] != state
     )
     if state is not None:
-        row += (Button(ctx.label("button.undo"), f"step:undo:{step.id}"),)
+        row += (Button(ctx.label("button.undo"), StepPress("undo", step.id).pack()),)
     nav = []
     if step.number > 1:
-        nav.append(Button(ctx.label("button.prev"), f"step:show:{ctx.content.steps[step.number - 2].id}"))
+        nav.append(open_step_button(ctx, ctx.content.steps[step.number - 2], "button.prev"))
     if step.number < len(ctx.content.steps):
-        nav.append(Button(ctx.label("button.next"), f"step:show:{ctx.content.steps[step.number].id}"))
+        nav.append(open_step_button(ctx, ctx.content.steps[step.number], "button.next"))
     return Reply(tuple(body), (row, tuple(nav)) if nav else (row,))
 
 
@@ -137,7 +159,7 @@ async def change_state(ctx: Context, action: str, ref: str) -> Reply:
     nxt = _next_step(ctx, states)
     buttons = ()
     if action in ("done", "skip") and nxt is not None:
-        buttons = ((Button(ctx.label("button.open_step", n=nxt.number), f"step:show:{nxt.id}"),),)
+        buttons = ((open_step_button(ctx, nxt),),)
     elif nxt is None and done == total:
         body += ctx.t("roadmap.all_done")
     return Reply(body, buttons)
@@ -155,21 +177,15 @@ for _action in ("done", "doing", "skip", "undo"):
     router.command(_action)(_state_command(_action))
 
 
-@router.press("step:")
+@router.press(StepPress)
 async def pressed(ctx: Context) -> Reply:
     """Roadmap buttons browse in place: the message with the buttons becomes the next view."""
-    return dataclasses.replace(await _pressed(ctx), replace=True)
+    return dataclasses.replace(await _pressed(ctx, ctx.payload), replace=True)
 
 
-async def _pressed(ctx: Context) -> Reply:
-    _, action, *rest = ctx.event.what.payload.split(":", 2) + [""]
-    step_id = rest[0]
-    if action == "roadmap":
+async def _pressed(ctx: Context, p: StepPress) -> Reply:
+    if p.action == "roadmap":
         return await roadmap_reply(ctx)
-    if step_id not in ctx.content.step_by_id:
-        return ctx.reply("error.stale_button")
-    if action == "show":
-        return await step_reply(ctx, ctx.content.step_by_id[step_id])
-    if action in STATE_OF:
-        return await change_state(ctx, action, step_id)
-    return ctx.reply("error.stale_button")
+    if p.action == "show":
+        return await step_reply(ctx, ctx.target)
+    return await change_state(ctx, p.action, ctx.target.id)

@@ -8,11 +8,13 @@ the bot is mentioned or replied to: the bot never talks over people.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from handlers.context import Context
+from handlers.payloads import Payload
 from handlers.types import Command, Event, Handler, Message, Middleware, Press, Reply, Route
 
 UNHANDLED = object()
@@ -48,12 +50,15 @@ class Router:
 
         return register
 
-    def press(self, prefix: str, admin: bool = False) -> Callable[[Handler], Handler]:
-        if not prefix.endswith(":"):
-            raise ValueError(f"button payload prefix {prefix!r} must end with ':', e.g. 'step:'")
+    def press(self, family: type[Payload], admin: bool = False) -> Callable[[Handler], Handler]:
+        """Handle the presses of one payload family; the handler finds `ctx.payload` unpacked and its
+        owner checked (handlers.payloads.press_guard)."""
+        if not (isinstance(family, type) and issubclass(family, Payload) and getattr(family, "prefix", "")):
+            raise TypeError(f"press() takes a Payload family with a prefix, not {family!r}")
 
         def register(fn: Handler) -> Handler:
-            self.presses.append((prefix, Route(prefix, fn, admin=admin, hidden=True)))
+            route = Route(family.prefix, fn, admin=admin, hidden=True, payload=family)
+            self.presses.append((family.prefix, route))
             return fn
 
         return register
@@ -100,6 +105,11 @@ async def run_routes(ctx: Context) -> list[Reply]:
     return []
 
 
+async def _stale_press(ctx: Context) -> Reply:
+    ctx.outcome = "stale"
+    return ctx.reply("error.stale_button")
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -112,6 +122,7 @@ class Dispatcher:
         self._handle = chain(middlewares, run_routes)
         fallbacks = [r.fallback for r in self.routers if r.fallback]
         self._fallback = fallbacks[0] if fallbacks else None
+        self._stale_press = Route("stale", _stale_press, hidden=True)
 
     def command_routes(self) -> list[Route]:
         """Every command once, in router order (for /help)."""
@@ -131,15 +142,18 @@ class Dispatcher:
                 return found
             return (self._fallback,) if self._fallback else ()
         if isinstance(what, Press):
-            return tuple(
-                route for r in self.routers for prefix, route in r.presses if what.payload.startswith(prefix)
-            )
+            head = what.payload.partition(":")[0]
+            found = tuple(route for r in self.routers for prefix, route in r.presses if head == prefix)
+            return found or (self._stale_press,)  # a family no router knows: an old or forged button
         direct = event.chat.is_direct or event.mentions_bot or event.replies_to_bot
         if isinstance(what, Message) and direct:
             return tuple(route for r in self.routers for route in r.texts)
         return ()
 
     async def feed(self, event: Event) -> list[Reply]:
+        what = event.what
+        if isinstance(what, Command) and what.args != what.args.strip():  # e.g. a blank slash option
+            event = dataclasses.replace(event, what=Command(what.name, what.args.strip()))
         routes = self.resolve(event)
         if not routes:
             return []

@@ -22,7 +22,8 @@ Errors raise ScheduleError(code, **params); the bot turns the code into a friend
 
     empty                 nothing after /remind
     unknown_rule          given: the first word, which starts no rule we know
-    missing_time          given: what stood where the time should be ("" at the end)
+    missing_time          given: the rule words that need a time of day ("tomorrow", "daily",
+                          "mon,wed,fri", "2026-12-01"), whatever stood after them
     bad_time              given: e.g. "25:00", "7:75", "13pm"
     bad_date              given: e.g. "2026-02-30"
     past                  when: the one-off's local "YYYY-MM-DD HH:MM", which is not in the future
@@ -461,6 +462,11 @@ def parse(text: str, now_utc: datetime, zone: ZoneInfo) -> tuple[Rule, str]:
     return rule, cur.message()
 
 
+def is_relative(text: str) -> bool:
+    """Whether /remind's arguments start with a delay ("in 30m", "2小时后"): an instant, so no zone needed."""
+    return _take_relative(_Cursor(text)) is not None
+
+
 def _zh_int(s: str) -> int:
     """'12' -> 12, '十二' -> 12, '二十' -> 20, '两' -> 2, '一百' -> 100."""
     if s.isdecimal():
@@ -539,6 +545,7 @@ def _relative_rule(minutes: float, now: datetime, cur: _Cursor) -> Rule:
 
 
 def _take_repeating(cur: _Cursor, now: datetime, zone: ZoneInfo) -> Rule | None:
+    start = cur.pos
     every = 1
     days: tuple[int, ...] = ()
     if m := cur.take(_EVERY_DAYS):
@@ -557,7 +564,7 @@ def _take_repeating(cur: _Cursor, now: datetime, zone: ZoneInfo) -> Rule | None:
         kind, days = "weekly", found
     else:
         return None
-    at = _need_time(cur)
+    at = _need_time(cur, start)
     if kind == "weekly" and days == _WEEKDAYS:
         kind, days = "weekdays", ()
     elif kind == "weekly" and len(days) == 7:
@@ -639,6 +646,7 @@ def _take_days_zh(cur: _Cursor) -> tuple[int, ...] | None:
 
 def _take_once(cur: _Cursor, now: datetime, zone: ZoneInfo) -> Rule | None:
     today = now.astimezone(zone).date()
+    start = cur.pos
     if m := cur.take(_DAY_WORD):
         word = (m["w"] or m["z"]).lower()
         if word in ("today", "tonight", "今天", "今日", "今"):
@@ -647,10 +655,10 @@ def _take_once(cur: _Cursor, now: datetime, zone: ZoneInfo) -> Rule | None:
             day = today + timedelta(days=2)
         else:
             day = today + timedelta(days=1)
-        return _dated_once(day, _need_time(cur), now, zone)
+        return _dated_once(day, _need_time(cur, start), now, zone)
     if m := cur.take(_DATE_RE):
         day = _date(m)
-        return _dated_once(day, _need_time(cur), now, zone)
+        return _dated_once(day, _need_time(cur, start), now, zone)
     at = _take_time(cur)
     if at is None:
         return None
@@ -678,10 +686,11 @@ def _date(m: re.Match[str]) -> date:
         raise ScheduleError("bad_date", given=m.group()[:20]) from None
 
 
-def _need_time(cur: _Cursor) -> time:
+def _need_time(cur: _Cursor, start: int) -> time:
+    """The time of day after the rule read from `start` on; missing_time names that rule ("tomorrow")."""
     at = _take_time(cur)
     if at is None:
-        raise ScheduleError("missing_time", given=cur.word())
+        raise ScheduleError("missing_time", given=cur.text[start : cur.pos].strip()[:20])
     return at
 
 

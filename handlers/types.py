@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from handlers.markup import Doc
 
@@ -56,6 +56,9 @@ class Event:
     what: Command | Message | Press
     mentions_bot: bool = False  # the bot was @mentioned
     replies_to_bot: bool = False  # the message answers one of the bot's messages
+    # The platform's own id for this update (Telegram update_id, Discord interaction or message id), so
+    # a repeat of the same update is dropped (handlers.middleware.drop_repeats); None: never repeated.
+    event_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,3 +110,4 @@ class Route:
     admin: bool = False
     hidden: bool = False  # not listed in /help
     aliases: tuple[str, ...] = field(default=())
+    payload: Any = None  # a press route's payload family (handlers.payloads.Payload subclass)

@@ -304,6 +304,7 @@ class FakeInteraction:
     replies: list[Reply] = field(default_factory=list)
     original_message_id: int | None = None
     callback_type: int | None = None
+    payload: dict | None = None  # the INTERACTION_CREATE data as dispatched, for `redeliver`
 
     @property
     def acknowledged(self) -> bool:
@@ -1915,9 +1916,15 @@ class FakeDiscord:
         return it, payload
 
     async def _send_interaction(self, it: FakeInteraction, payload: dict) -> FakeInteraction:
-        it.dispatched_at = time.monotonic()
+        it.dispatched_at, it.payload = time.monotonic(), payload
         await self._dispatch("INTERACTION_CREATE", lambda s: payload, guild_id=it.guild_id)
         return it
+
+    async def redeliver(self, it: FakeInteraction) -> None:
+        """The same INTERACTION_CREATE again (same id and token), as a second gateway session for the
+        same shard (a deploy running two copies) or a replayed event would deliver it."""
+        assert it.payload is not None, "only a dispatched interaction can be delivered again"
+        await self._dispatch("INTERACTION_CREATE", lambda s: it.payload, guild_id=it.guild_id)
 
     def _registered(self, name: str, guild_id: int | None) -> dict | None:
         for scope in (guild_id, None) if guild_id else (None,):

@@ -137,6 +137,7 @@ class FakeTelegram:
         self._window: collections.deque[float] = collections.deque()
         self._buckets: dict[int, _Bucket] = {}
         self._failures: dict[str, list[int]] = {}
+        self._descriptions: dict[str, list[str]] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -195,11 +196,13 @@ class FakeTelegram:
             if status == 0:  # the connection drops mid-request
                 request.transport.close()
                 raise ConnectionResetError("dropped by the fake")
-            return web.Response(
-                text=json.dumps({"ok": False, "error_code": status, "description": "Bad Gateway"}),
-                status=status,
-                content_type="application/json",
-            )
+            description = self._descriptions[method].pop(0).format(path=request.path)
+            if 400 <= status < 500:
+                self.refused.append(f"{status} {description}")
+            if not description.startswith("<"):
+                body = {"ok": False, "error_code": status, "description": description}
+                return web.json_response(body, status=status)
+            return web.Response(text=description, status=status, content_type="text/html")  # a proxy's page
         p = await self._params(request)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
@@ -233,9 +236,13 @@ class FakeTelegram:
                 await asyncio.wait_for(self._new.wait(), min(timeout, 1.0))
         return self._ok(self.updates[:100])
 
-    def fail_next(self, method: str, *statuses: int) -> None:
-        """The next calls of `method` fail: with these HTTP statuses, or 0 for a dropped connection."""
+    def fail_next(self, method: str, *statuses: int, description: str = "Bad Gateway") -> None:
+        """The next calls of `method` fail: with these HTTP statuses, or 0 for a dropped connection.
+        `description` is the error's text, "{path}" replaced by the request's path (which holds the
+        token, as a proxy in front of the Bot API may repeat it); one starting with "<" is sent as an
+        HTML page instead of the Bot API's JSON."""
         self._failures.setdefault(method, []).extend(statuses)
+        self._descriptions.setdefault(method, []).extend(description for s in statuses if s != 0)
 
     def _rate_limited(self, chat_id: int) -> bool:
         now = time.monotonic()

@@ -175,3 +175,14 @@ def test_content_gaps_on_a_fresh_database_says_so(tmp_path) -> None:
     result = run_bot(tmp_path, "content", "gaps")
     assert result.returncode == 0, result.stderr
     assert "No unanswered questions" in result.stdout
+
+
+def test_content_gaps_prints_its_table_without_migration_log_lines(tmp_path) -> None:
+    """A fresh database is migrated first: Alembic's INFO lines stay out of a command's output."""
+    result = run_bot(tmp_path, "content", "gaps")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and result.stdout.startswith("No unanswered questions")
+    (tmp_path / "other").mkdir()
+    upgrade = run_bot(tmp_path / "other", "db", "upgrade")
+    assert upgrade.returncode == 0 and upgrade.stderr == "", upgrade.stderr
+    assert upgrade.stdout.startswith("Database at revision")

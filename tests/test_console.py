@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.console import ConsoleAdapter, render
+from bot.adapters.console import PROMPT, ConsoleAdapter, render
 from bot.app import App
 from handlers.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text
 from handlers.types import Attachment, Button, Reply
@@ -196,8 +196,8 @@ def test_piped_numbered_choices(piped) -> None:  # noqa: ANN001
     assert first[3] == "✅"
     assert sum(mark == "✅" for mark in first.values()) == 1
     assert "1 of 12 steps done" in before
-    # no button 99 on screen: the number is read as a question
-    assert "I don't know that one" in before.split("Open a step with", 1)[1]
+    # no button 99 on screen: said so, in the learner's language
+    assert "There is no button 99" in before.split("Open a step with", 1)[1]
     assert "deleted" in after
     assert "✅" not in "".join(second.values())
     assert "0 of 12 steps done" in after
@@ -212,3 +212,89 @@ def test_each_user_keeps_their_own_progress_across_runs(piped) -> None:  # noqa:
     assert [n for n, m in ann_roadmap.items() if m == "✅"] == [3, 5]
     assert "Hi ann!" in ann
     assert "2 of 12 steps done" in ann
+
+
+# The console user administers their own machine; the prompt survives what is printed while it waits
+# (issue 11, case 25).
+
+
+def test_the_console_user_is_a_bot_admin_of_their_own_machine(tmp_path) -> None:  # noqa: ANN001
+    out = _bot(tmp_path, "/reload\n/gaps\n", "console", "--user", "erin")
+    assert "Content reloaded:" in out and "Only admins" not in out
+    assert "No unanswered questions recorded yet" in out  # /gaps too
+
+
+def _visible_lines(output: str) -> list[str]:
+    """What a terminal shows of each line: the text after the last carriage return and line erase."""
+    return [line.rsplit("\r\x1b[2K", 1)[-1] for line in output.split("\r\n")]
+
+
+def test_a_refused_content_change_is_printed_above_the_prompt_which_is_drawn_again(tmp_path) -> None:  # noqa: ANN001
+    import contextlib
+    import os
+    import pty
+    import select
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from bot.settings import REPO_CONTENT
+    from tests.conftest import bot_env
+
+    content = tmp_path / "content"
+    shutil.copytree(REPO_CONTENT, content)
+    env = bot_env(CONTENT_DIR=str(content), CONTENT_WATCH="on", TERM="xterm")
+    master, slave = pty.openpty()
+    command = [sys.executable, "-m", "bot", "console", "--user", "dana"]
+    proc = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, cwd=tmp_path, env=env)
+    os.close(slave)
+    seen = b""
+
+    def read_until(needle: str | None, timeout: float = 30, after: str = "") -> str:
+        """The output so far, once it holds `needle` after the last `after` (None: until the process
+        closes the terminal)."""
+        nonlocal seen
+
+        def found() -> bool:
+            start = seen.rfind(after.encode()) if after else 0
+            return needle is not None and start >= 0 and needle.encode() in seen[start:]
+
+        deadline = time.monotonic() + timeout
+        while not found() and time.monotonic() < deadline:
+            if select.select([master], [], [], 0.1)[0]:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:  # the process has ended
+                    break
+        assert needle is None or found(), seen.decode(errors="replace")[-2000:]
+        return seen.decode(errors="replace")
+
+    try:
+        read_until("you › ")
+        os.write(master, b"/he")  # half a command typed when the change is refused
+        read_until("you › /he")
+        broken = content / "faq" / "salary.yaml"
+        for attempt in range(3):  # the watcher may start watching a moment after the prompt shows
+            broken.write_text(f"id: salary\nquestion: [unclosed {attempt}\n", encoding="utf-8")
+            with contextlib.suppress(AssertionError):
+                read_until("kept serving the previous version", timeout=10)  # the admin notice
+                break
+        os.write(master, b"lp\n")  # the rest of the line: what was typed is still there
+        out = read_until("Here is what I can do")
+        read_until(PROMPT, after="Here is what I can do")  # Ctrl-D counts once the prompt is back
+        os.write(master, b"\x04")
+        read_until(None, timeout=20)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+    lines = _visible_lines(out)
+    refused = next(i for i, line in enumerate(lines) if "content change refused" in line)
+    assert lines[refused].startswith(tuple("0123456789"))  # the log line starts its own line
+    assert not any("you ›" in line and ("refused" in line or "kept serving" in line) for line in lines)
+    after = lines[refused:]
+    assert any(line.startswith("you › /he") for line in after)  # the prompt again, with what was typed
+    assert any(line.startswith("you › /help") for line in after)  # and the line was typed on

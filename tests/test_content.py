@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.settings import REPO_CONTENT
+from handlers import content as content_module
 from handlers.content import LANGS, Problem, load_content
 from tests.conftest import SHARED, run_bot
 
@@ -355,3 +356,162 @@ def test_off_topic_examples_are_checked(tmp_path: Path) -> None:
         str(p) for p in problems
     ]
     assert any(p.line == 4 and "must be a list" in p.message for p in problems), [str(p) for p in problems]
+
+
+# parsing: libyaml where available, the same file:line problems without it
+
+
+def test_content_is_parsed_with_libyaml_where_pyyaml_has_it() -> None:
+    if not yaml.__with_libyaml__:
+        pytest.skip("this PyYAML was built without libyaml")
+    assert content_module._Loader is content_module._CLoader
+    assert issubclass(content_module._Loader, yaml.CSafeLoader)
+
+
+def test_the_pure_python_parser_reports_the_same_file_lines(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    root = _copy(tmp_path)
+    _edit(root, "faq/salary.yaml", "posts: [seed-article]\n", "posts: [seed-article]]\n")
+    _edit(root, "faq/kaggle.yaml", "posts: [", "posts: []\nposts: [")
+    _edit(root, "roadmap.yaml", "    hours: 60\n", "    hous: 60\n")
+    _edit(root, "faq/time-to-learn.yaml", "steps: [", "steps: [no-such-step, ")
+    with_c = {(p.file, p.line) for p in load_content(root)[1]}
+    monkeypatch.setattr(content_module, "_Loader", content_module._PyLoader)
+    pure = {(p.file, p.line) for p in load_content(root)[1]}
+    assert {"content/faq/salary.yaml", "content/faq/kaggle.yaml", "content/roadmap.yaml"} <= {
+        f for f, _ in with_c
+    }
+    assert pure == with_c
+
+
+@pytest.mark.parametrize("loader", ["_CLoader", "_PyLoader"])
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("id: salary\nsteps: [job-search]\nposts: \x07\n", 3, "#x0007"),
+        ("id: salary\nen: 中文中文\nzh: \x07\n", 3, "#x0007"),
+        ("id: salary\n? [a, b]\n: c\n", 2, "a key must be"),
+        ("id: salary\nen: " + "[" * 5000 + "]" * 5000 + "\n", 0, ""),
+    ],
+    ids=["control-char", "control-char-after-chinese", "list-as-key", "deep-nesting"],
+)
+def test_a_file_the_parser_cannot_read_is_a_problem_not_a_crash(
+    tmp_path: Path,
+    monkeypatch,
+    loader: str,
+    text: str,
+    line: int,
+    words: str,  # noqa: ANN001
+) -> None:
+    if getattr(content_module, loader) is None:
+        pytest.skip("this PyYAML was built without libyaml")
+    monkeypatch.setattr(content_module, "_Loader", getattr(content_module, loader))
+    root = _copy(tmp_path)
+    (root / "faq" / "salary.yaml").write_text(text, encoding="utf-8")
+    problems = _problems_in(root, "faq/salary.yaml")
+    assert len(problems) == 1, [str(p) for p in problems]
+    if line:
+        assert problems[0].line == line
+        assert words in problems[0].message
+
+
+# size and emptiness: a file that would freeze a reload, or that an editor has just truncated
+
+
+def _oversize(root: Path, rel: str) -> None:
+    """Keep the file valid, but pad it with a comment just past the size limit."""
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    pad = content_module.MAX_FILE_BYTES + 1 - len(text.encode("utf-8")) - 3
+    path.write_text(text + "\n# " + "x" * pad, encoding="utf-8")
+    assert path.stat().st_size == content_module.MAX_FILE_BYTES + 1
+
+
+def test_a_file_over_the_size_limit_is_refused(tmp_path: Path) -> None:
+    assert 20 * max(p.stat().st_size for p in REPO_CONTENT.rglob("*.yaml")) <= content_module.MAX_FILE_BYTES
+    root = _copy(tmp_path)
+    _oversize(root, "faq/salary.yaml")
+    problems = _problems_in(root, "faq/salary.yaml")
+    assert len(problems) == 1
+    assert problems[0].line == 1
+    assert "over the limit of 1 MB" in problems[0].message and "split it" in problems[0].message
+    assert str(problems[0]).startswith("content/faq/salary.yaml:1: the file is 1,048,577 bytes")
+
+
+@pytest.mark.parametrize(
+    "rel", ["faq/salary.yaml", "roadmap.yaml", "posts.yaml", "ui/zh.yaml", "offtopic.yaml"]
+)
+@pytest.mark.parametrize("text", ["", "  \n\n\t\n", "\ufeff\n"], ids=["zero-bytes", "whitespace", "bom"])
+def test_an_empty_file_is_a_problem(tmp_path: Path, rel: str, text: str) -> None:
+    root = _copy(tmp_path)
+    (root / rel).write_text(text, encoding="utf-8")
+    p = _one(_problems_in(root, rel), "file is empty")
+    assert p.line == 1
+
+
+def test_a_file_of_only_comments_is_a_problem(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "faq" / "salary.yaml").write_text("# salary: to be rewritten\n", encoding="utf-8")
+    _one(_problems_in(root, "faq/salary.yaml"), "only comments")
+
+
+# the same web address twice in one topic or step
+
+
+def test_repo_content_has_no_duplicate_links() -> None:
+    _, problems = load_content(REPO_CONTENT)
+    assert [str(p) for p in problems if "keep it once" in p.message] == []
+
+
+def test_a_link_that_repeats_a_post_of_the_same_topic_is_reported(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    seed = yaml.safe_load((root / "posts.yaml").read_text(encoding="utf-8"))["posts"][0]
+    assert seed["id"] == "seed-article"
+    line = _edit(
+        root, "faq/salary.yaml", "links:\n", f"links:\n  - title: The article\n    url: {seed['url']}\n"
+    )
+    p = _one(_problems_in(root, "faq/salary.yaml"), "already in this topic")
+    assert p.line == line + 2  # the url: line of the repeated link
+    assert seed["url"] in p.message
+    assert f"post 'seed-article' in posts, line {_line_of(root, 'faq/salary.yaml', 'posts:')}" in p.message
+
+
+def test_two_resources_of_a_step_with_the_same_address_are_reported(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    first = _line_of(root, "roadmap.yaml", "        url: https://roadmap.sh/machine-learning\n")
+    added = _edit(
+        root,
+        "roadmap.yaml",
+        "    posts: [seed-article, why-ml-matters]\n",
+        "      - title: The same roadmap again\n        url: http://www.roadmap.sh/machine-learning/\n"
+        "    posts: [seed-article, why-ml-matters]\n",
+    )
+    p = _one(_problems_in(root, "roadmap.yaml"), "already in this step")
+    assert p.line == added + 1  # the second url:
+    assert f"line {first}" in p.message
+
+
+def test_cli_check_reports_a_file_over_the_size_limit(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _oversize(root, "roadmap.yaml")
+    result = _cli(tmp_path, "content", "check", "--dir", str(root))
+    assert result.returncode == 1
+    assert re.search(
+        r"^content/roadmap\.yaml:1: the file is .*over the limit of 1 MB", result.stderr, flags=re.M
+    )
+
+
+def test_cli_check_reports_a_duplicate_link(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _edit(
+        root,
+        "faq/datasets.yaml",
+        "links:\n",
+        "links:\n  - {title: Again, url: https://www.kaggle.com/learn/overview}\n",
+    )
+    result = _cli(tmp_path, "content", "check", "--dir", str(root))
+    assert result.returncode == 1
+    assert re.search(
+        r"^content/faq/datasets\.yaml:\d+: the link https://www\.kaggle\.com/learn/overview is already",
+        result.stderr,
+        flags=re.M,
+    )

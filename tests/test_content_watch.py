@@ -5,8 +5,11 @@ import shutil
 
 from bot.adapters.fake import FakeAdapter
 from bot.app import App
+from bot.content_watch import watch_content
 from bot.settings import REPO_CONTENT
+from handlers.content_store import ContentStore
 from tests.conftest import make_settings, texts
+from tests.test_admin import SlowParser, retitle
 
 
 async def eventually(check, timeout: float = 10.0) -> bool:  # noqa: ANN001
@@ -72,3 +75,71 @@ async def test_reload_command_reports_problems_to_the_admin(tmp_path, clock):
         text = texts(await admin.say("/reload"))
         assert "previous version" in text and "roadmap.yaml:1" in text
         assert len(app.store.content.steps) == 12
+
+
+async def test_an_emptied_file_is_refused_and_the_admins_are_told(tmp_path, clock):
+    app, fake, content = _app(tmp_path, clock)
+    async with app:
+        chat = fake.chat("alice")
+        before = texts(await chat.say("/faq salary"))
+        await asyncio.sleep(0.3)
+        (content / "faq" / "salary.yaml").write_text("", encoding="utf-8")  # an editor truncates first
+
+        async def admin_told() -> bool:
+            return any(c.chat_id == "admin" and "file is empty" in r.plain() for c, r in fake.sent)
+
+        assert await eventually(admin_told)
+        told = [r.plain() for c, r in fake.sent if c.chat_id == "admin"]
+        assert "faq/salary.yaml:1: the file is empty" in told[-1]
+        assert "salary" in app.store.content.faq_by_id
+        assert texts(await chat.say("/faq salary")) == before
+
+
+async def test_the_watcher_tells_the_admins_which_topic_a_deleted_file_removed(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(REPO_CONTENT, content)
+    store = ContentStore(content)
+    reported, notices = [], []
+
+    async def report(problems) -> None:  # noqa: ANN001
+        reported.append(problems)
+
+    async def notify(reply) -> None:  # noqa: ANN001
+        notices.append(reply.plain())
+
+    watcher = asyncio.create_task(watch_content(store, report, debounce_ms=50, notify=notify))
+    try:
+        await asyncio.sleep(0.3)
+        (content / "faq" / "kaggle.yaml").unlink()
+
+        async def told() -> bool:
+            return bool(notices)
+
+        assert await eventually(told)
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
+    assert reported == []
+    assert "Gone from the FAQ since the last version: kaggle" in notices[0]
+    assert "kaggle" not in store.content.faq_by_id  # a deliberate deletion still applies
+
+
+async def test_events_are_answered_while_the_watcher_reloads_slowly(tmp_path, clock, monkeypatch):
+    app, fake, content = _app(tmp_path, clock)
+    slow = SlowParser(monkeypatch)
+    async with app:
+        chat = fake.chat("alice")
+        await asyncio.sleep(0.3)
+        slow.stall()
+        try:
+            retitle(content, "salary", "What do ML engineers get?")
+            assert await slow.started(), "the watcher never started parsing"
+            assert "/roadmap" in texts(await asyncio.wait_for(chat.say("/help"), timeout=3))
+            assert "How much do ML engineers earn?" in texts(await chat.say("/faq salary"))
+        finally:
+            slow.released.set()
+
+        async def updated() -> bool:
+            return "What do ML engineers get?" in texts(await chat.say("/faq salary"))
+
+        assert await eventually(updated)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.adapters.base import ChatBlocked
 from bot.adapters.discord import DiscordAdapter
 from bot.app import App
-from db.models import Reminder
+from db.models import Reminder, StudyLog
 from handlers.markup import parse
 from handlers.types import Button, ChatRef, Reply
 from tests.conftest import LogLines, make_settings
@@ -29,7 +29,7 @@ world = study_server  # ALICE moderates the server (Manage Server), BOB is a mem
 
 
 @contextlib.asynccontextmanager
-async def running(tmp_path, clock, fake=None, **adapter_options):  # noqa: ANN001, ANN201
+async def running(tmp_path, clock, fake=None, db_url=None, **adapter_options):  # noqa: ANN001, ANN201
     """The bot on the fake Discord; on the way out: nothing the fake had to refuse or could not
     serve, no interaction answered late, no mention allowed, the token in no log line."""
     fake = fake or world()
@@ -38,7 +38,8 @@ async def running(tmp_path, clock, fake=None, **adapter_options):  # noqa: ANN00
     async with fake:
         options = {"identify_pause": 0, "ready_timeout": 10, "guild_ready_timeout": 0.1, **adapter_options}
         adapter = DiscordAdapter(fake.token, *_urls(fake), **options)
-        settings = make_settings(tmp_path, bot_admins="discord:1160000000000000999")
+        db = {"database_url": db_url} if db_url else {}
+        settings = make_settings(tmp_path, bot_admins="discord:1160000000000000999", **db)
         app = App(settings, [adapter], clock=clock)
         try:
             async with app:
@@ -369,7 +370,9 @@ async def test_python_m_bot_runs_discord_and_telegram_together_in_one_process(tm
     assert (
         "/roadmap" in shown(fake.interaction_replies(it.id)[0]) and "/roadmap" in telegram.texts_to(1001)[0]
     )
-    assert "adapters: telegram, discord" in logs
+    # both were answered by this one process (the replies can be out before the app's "ready" line, and
+    # a stop while the app still starts abandons the start)
+    assert all(f"platform={p} chat=direct kind=/help" in logs for p in ("discord", "telegram"))
     assert fake.token not in logs and telegram.token not in logs
 
 
@@ -431,3 +434,40 @@ async def test_shards_can_be_split_across_processes(tmp_path):
         finally:
             for a in adapters:
                 await a.stop()
+
+
+async def test_an_interaction_delivered_twice_is_handled_once(tmp_path, clock, db_url):
+    """The same INTERACTION_CREATE twice (a replayed event, two copies of a shard during a deploy):
+    discord.py does not drop it; the bot logs once and answers once."""
+    async with running(tmp_path, clock, db_url=db_url) as (fake, app):
+        it = await fake.slash(CAROL, "log", {"time": "30", "what": "embeddings"})
+        (reply,) = await replies_to(fake, it)
+        assert "Logged **30 min**" in shown(reply)
+        await fake.redeliver(it)
+        handled = {"platform": "discord", "chat": "direct", "outcome": "repeat"}
+        metric = "studybuddy_messages_handled_total"
+        assert await fake.wait_for(lambda: app.metrics.registry.get_sample_value(metric, handled) == 1)
+        async with app.sessions() as s:
+            assert len((await s.execute(select(StudyLog))).scalars().all()) == 1
+        assert len(fake.interaction_replies(it.id)) == 1
+
+
+async def test_a_rejected_discord_token_stops_start_up_with_one_clear_line(tmp_path):
+    import sys
+
+    from tests.conftest import bot_env
+
+    async with world() as fake:
+        api, gateway = _urls(fake)
+        wrong = "MTE2MDAwMDAwMDAwMDAwMDk5OQ.wrong.token-that-discord-rejects"
+        env = bot_env(DISCORD_BOT_TOKEN=wrong, DISCORD_API_BASE_URL=api, DISCORD_GATEWAY_URL=gateway)
+        for command in ((), ("discord", "sync")):  # serving, and syncing the slash commands
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", *command, cwd=tmp_path, env=env, stderr=asyncio.subprocess.PIPE
+            )
+            _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+            output = err.decode()
+            assert proc.returncode == 2, output[-3000:]
+            (line,) = [line for line in output.splitlines() if "Could not start" in line]
+            assert "Discord" in line and "DISCORD_BOT_TOKEN" in line
+            assert wrong not in output and "Traceback" not in output

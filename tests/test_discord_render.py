@@ -468,3 +468,25 @@ def test_replies_without_a_title_or_too_long_for_one_embed_stay_text() -> None:
     assert embed(long) is None  # over 4096 characters: split messages read better
     (title, description) = embed(Reply(parse("**Only a title**")))
     assert (title, description) == ("Only a title", "")
+
+
+def test_a_lone_surrogate_in_any_reply_text_is_sent_as_a_replacement_character() -> None:
+    lone = "\ud800"
+    reply = Reply(
+        (
+            Para((Bold((Text(f"Title {lone}"),)),)),
+            Para((Text(f"a{lone}b "), Italic((Text(lone),)), Code(f"c{lone}"))),
+            Para((Link(f"label{lone}", "https://example.org/x"),)),
+            Bullets(((Text(lone),),)),
+            Pre(f"pre{lone}"),
+        ),
+        ((Button(f"label{lone}", f"faq:show:{lone}"),),),
+    )
+    messages = render(reply) + render(reply, limit=40)
+    assert all(m.encode("utf-8") and len(m) <= MAX_CONTENT for m in messages)  # sendable: none left
+    assert "".join(render(reply)).count("\ufffd") == 7
+    assert all(len(m) <= 40 for m in render(reply, limit=40))
+    title, description = embed(reply)
+    assert title == "Title \ufffd" and (title + description).encode("utf-8")
+    assert components(reply) == [[("label\ufffd", "faq:show:\ufffd")]]
+    assert render(Reply((Para((Text("\ud83d\ude42"),)),))) == ["🙂"]  # two halves of one emoji: the emoji

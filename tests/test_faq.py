@@ -1,6 +1,11 @@
+import io
+
+import pytest
 from sqlalchemy import select
 
-from db.models import FaqStat, UnansweredQuestion
+from bot.adapters.console import ConsoleAdapter
+from bot.app import App
+from db.models import FaqStat, QuestionTally, UnansweredAsker, UnansweredQuestion, User
 from handlers.faq import understand
 from tests.conftest import buttons, texts
 
@@ -37,7 +42,7 @@ async def test_a_chinese_question_gets_the_chinese_answer_even_for_an_english_le
     assert entry.texts["en"].title not in text
 
 
-async def test_out_of_scope_abstains_offers_topics_and_is_recorded_without_user(chat, app):
+async def test_out_of_scope_abstains_offers_topics_and_is_recorded_with_its_asker_apart(chat, app):
     replies = await chat.say("how do I bake a chocolate cake")
     assert "I don't know" in texts(replies) or "not sure" in texts(replies)
     assert "/faq" in texts(replies)
@@ -48,6 +53,10 @@ async def test_out_of_scope_abstains_offers_topics_and_is_recorded_without_user(
     await chat.say("how do I   bake a chocolate cake")
     async with app.sessions() as s:
         assert (await s.scalar(select(UnansweredQuestion.count))) == 2
+        # who asked is kept apart, only so that /forget can take their words back
+        askers = (await s.execute(select(UnansweredAsker.user_id, UnansweredAsker.count))).all()
+        alice = await s.scalar(select(User.id).where(User.platform_user_id == "alice"))
+    assert askers == [(alice, 2)]
 
 
 async def test_answers_are_counted_per_topic_and_language(chat, app):
@@ -83,3 +92,75 @@ def test_understand_reports_language_and_score(app):
     assert 0 < u.score <= 1
     nothing = understand("who wrote harry potter", app.store.matcher)
     assert nothing.entry_id is None and nothing.kind == "unknown"
+
+
+# Numbers with no button, and text with no letters
+
+
+async def _stored_questions(app) -> tuple[list, list]:  # noqa: ANN001
+    async with app.sessions() as s:
+        unanswered = (await s.execute(select(UnansweredQuestion.text, UnansweredQuestion.lang))).all()
+        tallies = (
+            await s.execute(select(QuestionTally.lang, QuestionTally.answered, QuestionTally.count))
+        ).all()
+    return unanswered, tallies
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("en", "There is no button 5 on my last message"), ("zh", "我上一条消息里没有按钮 5")],
+)
+async def test_a_number_with_no_button_says_so_in_the_learners_language(chat, app, lang, expected):
+    await chat.say(f"/lang {lang}")
+    await chat.say("/step 3")
+    for typed in ("5", " 5 ", "５"):  # the console sends it on when no button has that number
+        text = texts(await chat.say(typed))
+        assert expected.replace("5", typed.strip()) in text, typed
+        assert "/faq" in text
+    assert await _stored_questions(app) == ([], [])  # not a question: nothing recorded
+
+
+async def test_a_number_with_no_button_in_the_console(settings):  # noqa: ANN001
+    stdin = io.StringIO("/lang zh\n/reminders\n2\n/step 3\n9\n/step 3\n1\n")
+    stdout = io.StringIO()
+    console = ConsoleAdapter("carol", "Carol", "en_GB", stdin=stdin, stdout=stdout)
+    async with App(settings, [console]):
+        await console.wait_closed()
+    out = stdout.getvalue()
+    assert "我上一条消息里没有按钮 2" in out and "我上一条消息里没有按钮 9" in out
+    assert "没有按钮 1" not in out  # step 3 has a first button: that one is pressed
+
+
+async def test_an_empty_line_in_the_console_gets_no_reply(settings):  # noqa: ANN001
+    outputs = []
+    for typed in ("/help\n", "\n/help\n   \n\n"):
+        stdout = io.StringIO()
+        console = ConsoleAdapter("carol", "Carol", "zh_CN", stdin=io.StringIO(typed), stdout=stdout)
+        async with App(settings, [console]):
+            await console.wait_closed()
+        outputs.append(stdout.getvalue())
+    assert outputs[0] and outputs[1] == outputs[0]
+    assert "空消息" not in outputs[1] and "empty message" not in outputs[1]
+
+
+@pytest.mark.parametrize("typed", ["🤔🤔", "？？？", "!!!", "42 + 42 = ?"])
+async def test_text_without_letters_is_answered_in_the_learners_language(chat, app, typed):
+    await chat.say("/lang zh")
+    zh = texts(await chat.say(typed)) + texts(await chat.say(f"/ask {typed}"))
+    assert "抱歉" in zh or "我不太确定" in zh
+    assert "I don't know" not in zh and "not sure" not in zh
+    await chat.say("/lang en")
+    en = texts(await chat.say(typed))
+    assert "I don't know" in en or "not sure" in en
+    unanswered, tallies = await _stored_questions(app)
+    assert sorted(lang for _, lang in unanswered) == ["en", "zh"]  # stored in the language it was answered in
+    assert sorted((lang, count) for lang, _, count in tallies) == [("en", 1), ("zh", 2)]
+
+
+async def test_text_with_letters_keeps_its_own_language(chat):
+    await chat.say("/lang zh")
+    assert "Ask me anything" in texts(await chat.say("hello!"))  # English words: an English reply
+    assert "I don't know" in texts(await chat.say("zxqv 🤔"))
+    await chat.say("/lang en")
+    assert "你好" in texts(await chat.say("你好"))
+    assert "抱歉" in texts(await chat.say("烤蛋糕 🤔"))

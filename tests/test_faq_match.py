@@ -90,7 +90,7 @@ async def test_store_serves_lexical_at_once_then_switches_to_the_model(content, 
     assert isinstance(store.matcher, HybridMatcher)
     # the blocking matcher runs off the event loop and answers the same
     assert (await store.match("do I need a GPU laptop")).entry_id == "hardware-gpu"
-    assert store.reload() == []
+    assert (await store.reload()).problems == []
     assert store.wait_for_model(timeout=30)
     assert isinstance(store.matcher, HybridMatcher) and store.matcher.lexical.owners.names
 

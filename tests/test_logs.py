@@ -62,3 +62,50 @@ def test_json_lines_carry_the_event_fields_and_mask_secrets() -> None:
     first, second = (json.loads(line) for line in stream.getvalue().splitlines())
     assert first["level"] == "INFO" and first["kind"] == "/progress" and first["outcome"] == "ok"
     assert TOKEN not in second["msg"] and MASK in second["msg"]
+
+
+HOOKED = f"""
+import asyncio, gc, threading, warnings
+from bot.logs import mask_loop_errors, setup_logging
+
+setup_logging(20, [{TOKEN!r}])
+def work():
+    raise OSError("thread GET /bot{TOKEN}/x")
+t = threading.Thread(target=work)
+t.start(); t.join()
+
+class Leaky:
+    def __del__(self):
+        raise ValueError("del /bot{TOKEN}/y")
+Leaky(); gc.collect()
+
+warnings.warn("warned about /bot{TOKEN}/w")
+
+async def main():
+    mask_loop_errors()
+    def boom():
+        raise KeyError("callback /bot{TOKEN}/z")
+    asyncio.get_running_loop().call_soon(boom)
+    await asyncio.sleep(0.05)
+asyncio.run(main())
+raise RuntimeError("uncaught POST /bot{TOKEN}/getMe")
+"""
+
+
+def test_what_the_interpreter_prints_on_its_own_goes_through_the_mask(tmp_path) -> None:
+    """Tracebacks of an uncaught exception, a thread, an ignored exception, an event loop callback, and
+    warnings: none bypasses the logs' mask."""
+    import subprocess
+    import sys
+
+    from tests.conftest import bot_env
+
+    command = [sys.executable, "-c", HOOKED]
+    result = subprocess.run(command, cwd=tmp_path, env=bot_env(), capture_output=True, text=True, timeout=60)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output
+    assert TOKEN not in output
+    assert output.count("Traceback (most recent call last)") == 4  # still there, only masked
+    for what in ("uncaught POST", "thread GET", "del /bot", "callback /bot", "warned about"):
+        (line,) = [line for line in output.splitlines() if what in line]
+        assert f"/bot{MASK}/" in line, line

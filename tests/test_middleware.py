@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import select
 
 import bot.app
+from bot.adapters import discord_render, telegram_render
 from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from db import queries
-from db.models import FaqStat, StepProgress, StudyLog, UnansweredQuestion, User
+from db.models import Base, FaqStat, StepProgress, StudyLog, UnansweredQuestion, User
 from handlers.router import Router
 from tests.conftest import make_settings, texts
 
@@ -89,6 +90,93 @@ async def test_bad_input_from_a_new_user_creates_no_user(app) -> None:  # noqa: 
     assert (await table_sizes(app))["users"] == 0
 
 
+async def every_row(app) -> dict[str, list[tuple]]:  # noqa: ANN001
+    """Every row of every table, to show that refused input changes nothing anywhere."""
+    async with app.sessions() as session:
+        return {
+            t.name: sorted(map(tuple, (await session.execute(select(t))).all()), key=repr)
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def renders_everywhere(replies) -> None:  # noqa: ANN001
+    for reply in replies:
+        assert telegram_render.render(reply) and discord_render.render(reply)
+        assert len(telegram_render.keyboard(reply)) == len(reply.buttons)
+        assert len(discord_render.components(reply)) >= len(reply.buttons)
+
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+BIDI_HINT = "invisible characters that change the direction of the text"
+
+
+async def test_bidi_overrides_are_refused_in_stored_free_text(busy_chat, app) -> None:  # noqa: ANN001
+    await busy_chat.say("/timezone Europe/Berlin")
+    before = await every_row(app)
+    for c in BIDI:
+        for line in (
+            f"/remind daily 19:00 revise {c}gnp.exe",  # a reminder text
+            f"/log 30 pandas{c}",  # a study note
+            f"how do I {c}start{c}?",  # an FAQ question (stored when unanswered)
+            f"zxqv {c}wibble",
+            f"/ask what is {c}ML",
+        ):
+            replies = await busy_chat.say(line)
+            assert len(replies) == 1 and BIDI_HINT in texts(replies), repr(line)
+        replies = await busy_chat.press(f"faq:show:{c}kaggle")  # a button payload
+        assert BIDI_HINT in texts(replies)
+    assert await every_row(app) == before
+
+
+async def test_refusals_speak_the_learners_chosen_language(chat, app) -> None:  # noqa: ANN001
+    await chat.say("/lang zh")  # the platform locale is still English
+    before = await every_row(app)
+    assert "会改变文字方向的不可见字符" in texts(await chat.say("/log 30 \u202epandas"))
+    assert "控制字符" in texts(await chat.say("/log 30 \x00pandas"))
+    assert "太长" in texts(await chat.say("x" * 5000))
+    assert "空消息" in texts(await chat.say("  "))
+    assert await every_row(app) == before
+
+
+BROKEN = "a broken character I can't read"
+
+
+async def test_lone_surrogates_are_refused_kindly_and_change_nothing(busy_chat, app) -> None:  # noqa: ANN001
+    await busy_chat.say("/timezone Europe/Berlin")
+    before = await every_row(app)
+    for line in (
+        "\ud800",
+        "how do I start \udc00?",
+        "/log 30 \ud800",
+        "/remind daily 19:00 \udfff",
+        "/step \ud83d",
+        "/faq \ud800salary",
+        "\ud83d\ude00 two halves of an emoji, each alone",
+    ):
+        replies = await busy_chat.say(line)
+        assert len(replies) == 1 and BROKEN in texts(replies), repr(line)
+        assert INTERNAL not in texts(replies)
+        renders_everywhere(replies)
+    assert BROKEN in texts(await busy_chat.press("faq:show:\ud800"))
+    assert await every_row(app) == before
+    await busy_chat.say("/lang zh")
+    assert "损坏的字符" in texts(await busy_chat.say("\ud800"))
+
+
+async def test_lone_surrogates_from_a_new_user_create_no_user(app) -> None:  # noqa: ANN001
+    assert BROKEN in texts(await app.fake.chat("mallory").say("hi \ud800"))
+    assert (await table_sizes(app))["users"] == 0
+
+
+async def test_display_name_is_cleaned_before_it_is_stored_or_echoed(db_app) -> None:  # noqa: ANN001
+    eve = db_app.fake.chat("eve", name="Eve\ud800\u202e\u2066lyn\x1b[31m\n Smith\u2069")
+    replies = await eve.say("/start")
+    assert "Hi Evelyn [31m Smith!" in texts(replies)
+    renders_everywhere(replies)
+    async with db_app.sessions() as session:
+        assert await session.scalar(select(User.display_name)) == "Evelyn [31m Smith"
+
+
 async def test_unknown_command_says_so(busy_chat, app) -> None:  # noqa: ANN001
     before = await snapshot(app)
     text = texts(await busy_chat.say("/frobnicate"))
@@ -143,7 +231,7 @@ boom = Router("boom")
 async def _boom(ctx):  # noqa: ANN001, ANN202
     """Write to the database, then fail."""
     await queries.set_step_state(ctx.session, ctx.user.id, ctx.content.steps[0].id, "done", ctx.now())
-    await queries.add_study_log(ctx.session, ctx.user.id, 60, "half-written", ctx.now(), ctx.now().date())
+    await queries.add_study_log(ctx.session, ctx.user.id, 60, "half-written", ctx.now())
     await queries.set_user_timezone(ctx.session, ctx.user.id, "Asia/Kolkata")
     raise RuntimeError("boom")
 

@@ -50,7 +50,7 @@ async def test_expected_tables_and_index_exist(engine) -> None:  # noqa: ANN001
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
     assert tables >= EXPECTED_TABLES
     assert "alembic_version" in tables
-    assert "ix_study_logs_user_day" in indexes
+    assert "ix_study_logs_user_time" in indexes
     assert version == HEAD
 
 
@@ -92,6 +92,45 @@ async def test_an_older_database_with_data_is_upgraded_keeping_it(engine) -> Non
         assert await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision()) == HEAD
         assert "reminders" in await conn.run_sync(_tables)
     assert tuple(user) == ("42", "Asia/Kolkata", False) and tuple(step) == ("python-basics", "done")
+
+
+async def test_0003_keeps_study_logs_as_instants_and_unattributed_questions_as_counts(engine) -> None:  # noqa: ANN001
+    """Logs written before 0003 keep their minutes and get `studied_at` = when they were written; questions
+    stored before anyone's asks were recorded can never be taken back by /forget, so their text goes and
+    their counts stay as anonymous tallies."""
+    await upgrade(engine, "0002")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, platform, platform_user_id, display_name, lang, timezone,"
+                " timezone_set, reminders_notice, created_at) VALUES (1, 'telegram', '42', 'Priya', 'en',"
+                " 'Asia/Kolkata', false, false, '2026-01-05 10:00:00')"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO study_logs (user_id, minutes, note, logged_at, local_day)"
+                " VALUES (1, 45, 'pandas', '2026-01-05 19:00:00', '2026-01-06')"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO unanswered_questions (text, lang, count, first_seen, last_seen) VALUES"
+                " ('call me on 555-0100', 'en', 3, '2026-01-01 09:00:00', '2026-01-07 09:00:00'),"
+                " ('another one', 'en', 2, '2026-01-07 08:00:00', '2026-01-07 10:00:00')"
+            )
+        )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        log = (
+            await conn.execute(text("SELECT minutes, note, studied_at, delivery_id FROM study_logs"))
+        ).one()
+        texts_left = (await conn.execute(text("SELECT count(*) FROM unanswered_questions"))).scalar_one()
+        tallies = (await conn.execute(text("SELECT day, lang, answered, count FROM question_tallies"))).all()
+    assert (log[0], log[1], log[3]) == (45, "pandas", None)
+    assert str(log[2]).startswith("2026-01-05 19:00:00")
+    assert texts_left == 0
+    assert [(str(d), lang, bool(a), n) for d, lang, a, n in tallies] == [("2026-01-07", "en", False, 5)]
 
 
 async def test_processes_starting_together_migrate_once(db_url: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from db.models import User
+from db.models import Reminder, User
 from tests.conftest import texts
 
 
@@ -40,7 +40,7 @@ async def test_timezone_with_a_space_instead_of_underscore(chat, app) -> None:  
     assert (await stored_user(app)).timezone == "America/New_York"
 
 
-@pytest.mark.parametrize("given", ["Mars/Base", "+05:30", "IST", "UTC+5:30", "Kolkata"])
+@pytest.mark.parametrize("given", ["Mars/Base", "Kolkatta", "UTC+13:15", "Etc/GMT-5", "Atlantis time"])
 async def test_unknown_timezone_lists_examples_and_changes_nothing(chat, app, given: str) -> None:  # noqa: ANN001
     await chat.say("/timezone Europe/Berlin")
     text = texts(await chat.say(f"/timezone {given}"))
@@ -123,3 +123,129 @@ async def test_server_relative_and_legacy_zone_names_are_refused(chat) -> None: 
     for name in ("localtime", "Factory", "posix/Asia/Kolkata"):
         assert "I don't know the time zone" in texts(await chat.say(f"/timezone {name}")), name
     assert "UTC" in texts(await chat.say("/timezone utc"))
+
+
+# /timezone by everyday names (handlers/zones.py): the IANA zone is stored, never an offset
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize(
+    ("given", "zone"),
+    [
+        ("IST", "Asia/Kolkata"),
+        ("ist", "Asia/Kolkata"),
+        ("India", "Asia/Kolkata"),
+        ("india time", "Asia/Kolkata"),
+        ("India Standard Time", "Asia/Kolkata"),
+        ("印度", "Asia/Kolkata"),
+        ("Mumbai", "Asia/Kolkata"),
+        ("北京时间", "Asia/Shanghai"),
+        ("China", "Asia/Shanghai"),
+        ("中国", "Asia/Shanghai"),
+        ("Japan", "Asia/Tokyo"),
+        ("JST", "Asia/Tokyo"),
+        ("日本时间", "Asia/Tokyo"),
+        ("PST", "America/Los_Angeles"),
+        ("pdt", "America/Los_Angeles"),
+        ("Germany", "Europe/Berlin"),
+        ("Kolkata", "Asia/Kolkata"),
+        ("new york", "America/New_York"),
+        ("上海", "Asia/Shanghai"),
+        ("UTC+5:45", "Asia/Kathmandu"),
+        ("GMT+0", "UTC"),
+    ],
+)
+async def test_common_names_and_abbreviations_set_an_iana_zone(db_app, given: str, zone: str) -> None:  # noqa: ANN001
+    chat = db_app.fake.chat("alice")
+    text = texts(await chat.say(f"/timezone {given}"))
+    assert f"Time zone set to {zone}" in text
+    assert (await stored_user(db_app)).timezone == zone
+
+
+async def test_a_name_that_observes_dst_stores_the_zone_so_summer_time_follows(app, clock) -> None:  # noqa: ANN001
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone PST")  # said in winter; the zone, not UTC-8, is what is kept
+    assert (await stored_user(app)).timezone == "America/Los_Angeles"
+    clock.set(clock.now().replace(month=7))
+    assert "it is 03:00 there now" in texts(await chat.say("/timezone"))  # 10:00 UTC is 03:00 PDT
+
+
+async def test_a_name_mostly_meant_one_way_says_what_else_it_can_mean(chat) -> None:  # noqa: ANN001
+    text = texts(await chat.say("/timezone IST"))
+    assert "Time zone set to Asia/Kolkata" in text
+    assert "Did you mean another one?" in text
+    assert "/timezone Europe/Dublin" in text and "/timezone Asia/Jerusalem" in text
+
+
+@pytest.mark.parametrize(
+    ("given", "choices"),
+    [
+        ("CST", ("America/Chicago", "Asia/Shanghai", "America/Havana")),
+        ("UTC+5:30", ("Asia/Kolkata", "Asia/Colombo")),
+        ("+05:30", ("Asia/Kolkata", "Asia/Colombo")),
+        ("CET", ("Europe/Berlin", "Europe/Paris", "Europe/Madrid")),
+        ("United States", ("America/New_York", "America/Chicago", "America/Los_Angeles")),
+    ],
+)
+async def test_an_ambiguous_name_suggests_zones_and_changes_nothing(chat, app, given: str, choices) -> None:  # noqa: ANN001
+    await chat.say("/timezone Europe/Berlin")
+    text = texts(await chat.say(f"/timezone {given}"))
+    assert f'"{given}" can mean more than one time zone' in text
+    for zone in choices:
+        assert f"/timezone {zone}" in text
+    assert (await stored_user(app)).timezone == "Europe/Berlin"
+
+
+async def test_each_suggestion_names_the_zone_and_its_time_now(chat) -> None:  # noqa: ANN001
+    text = texts(await chat.say("/timezone CST"))
+    assert "/timezone America/Chicago — Central Time, 04:00 there now" in text
+    assert "/timezone Asia/Shanghai — China Time, 18:00 there now" in text
+
+
+@pytest.mark.parametrize(
+    ("locale", "given", "zone"),
+    [
+        ("zh_CN", "CST", "Asia/Shanghai"),
+        ("zh", "UTC+8", "Asia/Shanghai"),
+        ("en_US", "CST", "America/Chicago"),
+        ("en_IN", "UTC+5:30", "Asia/Kolkata"),
+        ("en_IE", "IST", "Europe/Dublin"),
+        ("de_DE", "CET", "Europe/Berlin"),
+    ],
+)
+async def test_the_learners_country_picks_among_the_zones_a_name_can_mean(app, locale, given, zone) -> None:  # noqa: ANN001
+    chat = app.fake.chat("alice", locale=locale)
+    await chat.say(f"/timezone {given}")
+    assert (await stored_user(app)).timezone == zone
+
+
+async def test_timezone_replies_are_in_the_learners_language(app) -> None:  # noqa: ANN001
+    li = app.fake.chat("li", locale="zh_CN")
+    text = texts(await li.say("/timezone 美国"))
+    assert "“美国”可能指不止一个时区" in text
+    assert "/timezone America/Chicago — 北美中部时间，当地现在 04:00" in text
+    assert "我不认识“火星”这个时区" in texts(await li.say("/timezone 火星"))
+    assert "时区已设为 Asia/Tokyo" in texts(await li.say("/timezone 东京"))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+async def test_a_group_admin_sets_the_group_zone_by_country_name(db_app) -> None:  # noqa: ANN001
+    admin = db_app.fake.chat("gina", chat_id="study-group", group=True, chat_admin=True)
+    assert "The group's time zone is now Asia/Kolkata" in texts(await admin.say("/timezone India"))
+    text = texts(await admin.say("/timezone CST"))
+    assert "can mean more than one time zone" in text
+    assert "This group's time zone is Asia/Kolkata" in texts(await admin.say("/timezone"))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+async def test_lang_carries_the_learners_private_reminders_but_not_group_ones(db_app) -> None:  # noqa: ANN001
+    alice = db_app.fake.chat("alice")
+    group = db_app.fake.chat("alice", chat_id="study-group", group=True, chat_admin=True)
+    await alice.say("/timezone UTC")
+    await group.say("/timezone UTC")
+    await alice.say("/remind daily 19:00")
+    await group.say("/remind daily 20:00")
+    await alice.say("/lang zh")
+    async with db_app.sessions() as s:
+        langs = {r.is_group: r.lang for r in (await s.execute(select(Reminder))).scalars()}
+    assert langs == {False: "zh", True: "en"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import select
 
-from db.models import StepProgress, StudyLog, User
+from db.models import Base, StepProgress, StudyLog, UnansweredQuestion, User
 from tests.conftest import buttons, texts
 
 
@@ -49,7 +50,7 @@ async def test_export_returns_a_json_attachment_with_everything(chat, app) -> No
     replies = await chat.say("/export")
     assert len(replies) == 1
     reply = replies[0]
-    assert "your profile, 2 roadmap step(s) and 1 study log entries" in reply.plain()
+    assert "your profile, 2 roadmap steps and 1 study log entry" in reply.plain()
     assert reply.attachment is not None
     assert reply.attachment.filename.endswith(".json")
     assert reply.attachment.mime == "application/json"
@@ -62,7 +63,8 @@ async def test_export_returns_a_json_attachment_with_everything(chat, app) -> No
     steps = {p["step"]: p["state"] for p in data["roadmap_progress"]}
     first, second = app.store.content.steps[:2]
     assert steps == {first.id: "done", second.id: "doing"}
-    assert [(s["minutes"], s["note"], s["day"]) for s in data["study_log"]] == [(45, "pandas", "2026-03-02")]
+    assert [(s["minutes"], s["note"]) for s in data["study_log"]] == [(45, "pandas")]
+    assert data["study_log"][0]["studied_at"].startswith("2026-03-02T10:00:00")
     assert data["study_log"][0]["logged_at"].startswith("2026-03-02T10:00:00")
     assert data["exported_at"].startswith("2026-03-02T10:00:00")
 
@@ -173,3 +175,132 @@ async def test_only_the_learner_who_asked_can_confirm_in_a_group(app) -> None:  
     assert "belongs to someone else" in texts(replies)
     assert await rows_of(app, "bob") == bob_before
     assert "everything I stored about you is deleted" in texts(await alice.click("Yes, delete everything"))
+
+
+# /forget takes the learner's own words everywhere, and keeps only anonymous counts
+
+
+async def every_stored_string(app) -> list[tuple[str, str]]:  # noqa: ANN001
+    """(table, value) for every string in every table, whatever tables the app has."""
+    out = []
+    async with app.sessions() as session:
+        for table in Base.metadata.sorted_tables:
+            for row in (await session.execute(select(table))).all():
+                out += [(table.name, v) for v in row if isinstance(v, str)]
+    return out
+
+
+async def test_forget_leaves_nothing_the_learner_typed_in_any_table(db_app) -> None:  # noqa: ANN001
+    alice = db_app.fake.chat("alice", name="Alice Zyxw-name")
+    in_group = db_app.fake.chat(
+        "alice", name="Alice Zyxw-name", chat_id="study-group", group=True, chat_admin=True
+    )
+    bob = db_app.fake.chat("bob")
+    await alice.say("/timezone Asia/Kolkata")
+    await alice.say("/log 30 zyxw-note")
+    assert "Reminder saved" in texts(await alice.say("/remind daily 19:00 zyxw-reminder"))
+    await in_group.say("/timezone Asia/Kolkata")
+    assert "Reminder saved" in texts(await in_group.say("/remind daily 20:00 zyxw-group-reminder"))
+    await alice.say("zyxw-question flumph wibble?")
+    await alice.say("shared-words flumph wibble?")
+    await bob.say("shared-words flumph wibble?")
+    await bob.say("/log 20 bob's note")
+    mine = [(t, v) for t, v in await every_stored_string(db_app) if "zyxw" in v.lower()]
+    assert {t for t, _ in mine} == {"users", "study_logs", "reminders", "unanswered_questions"}
+
+    await alice.say("/forget")
+    await alice.click("Yes, delete everything")
+
+    stored = await every_stored_string(db_app)
+    assert [(t, v) for t, v in stored if "zyxw" in v.lower()] == []
+    assert ("unanswered_questions", "shared-words flumph wibble?") in stored  # Bob's words too: they stay
+    assert ("study_logs", "bob's note") in stored
+    async with db_app.sessions() as session:
+        shared = (await session.execute(select(UnansweredQuestion))).scalars().one()
+    assert (shared.text, shared.count) == ("shared-words flumph wibble?", 1)
+
+
+async def test_forget_removes_unanswered_question_text(db_app) -> None:  # noqa: ANN001
+    alice, bob, admin = db_app.fake.chat("alice"), db_app.fake.chat("bob"), db_app.fake.chat("admin")
+    await alice.say("my number is 555-0100 zxqv?")
+    await alice.say("zxqv wibble flumph?")
+    await alice.say("zxqv wibble flumph?")
+    await bob.say("zxqv wibble flumph?")
+    gaps = texts(await admin.say("/gaps"))
+    assert "555-0100" in gaps and "3× [en] zxqv wibble flumph?" in gaps
+
+    await alice.say("/forget")
+    await alice.click("Yes, delete everything")
+    gaps = texts(await admin.say("/gaps"))
+    assert "555-0100" not in gaps
+    assert "1× [en] zxqv wibble flumph?" in gaps  # only Bob's ask is left
+    await bob.say("/forget")
+    await bob.click("Yes, delete everything")
+    assert "No unanswered questions recorded yet." in texts(await admin.say("/gaps"))
+
+
+async def test_gaps_counts_the_weeks_questions_even_after_forget(db_app, clock) -> None:  # noqa: ANN001
+    alice, admin = db_app.fake.chat("alice"), db_app.fake.chat("admin")
+    assert "No questions asked in the last 7 days." in texts(await admin.say("/gaps"))
+    await alice.say("how much math do I need")  # answered
+    await alice.say("/ask how much does an ml engineer earn")  # answered
+    await alice.say("zxqv wibble flumph?")  # not answered
+    await alice.say("hello")  # small talk, not a question
+    await alice.say("/faq salary")  # a topic opened, not a question
+    week = "Questions asked in the last 7 days: 3, of which 67% answered."
+    text = texts(await admin.say("/gaps"))
+    assert week in text
+    assert text.index(week) < text.index("zxqv wibble flumph?")  # above the list
+
+    await alice.say("/forget")
+    await alice.click("Yes, delete everything")
+    text = texts(await admin.say("/gaps"))
+    assert week in text and "No unanswered questions recorded yet." in text
+
+    clock.advance(days=7)
+    assert "No questions asked in the last 7 days." in texts(await admin.say("/gaps"))
+
+
+async def test_export_includes_my_unanswered_questions(db_app) -> None:  # noqa: ANN001
+    alice, bob = db_app.fake.chat("alice"), db_app.fake.chat("bob")
+    await alice.say("zxqv wibble flumph?")
+    await alice.say("zxqv   wibble flumph?")
+    await alice.say("没有这个话题吗 zxqv")
+    await alice.say("how much math do I need")  # answered: nothing of it is stored
+    await bob.say("bob zxqv secret?")
+    data = json.loads((await alice.say("/export"))[0].attachment.data)
+    assert data["unanswered_questions"] == [
+        {"text": "zxqv wibble flumph?", "language": "en", "times_asked": 2},
+        {"text": "没有这个话题吗 zxqv", "language": "zh", "times_asked": 1},
+    ]
+    assert "bob zxqv secret" not in json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    ("lang", "confirm", "done"),
+    [
+        (
+            "en",
+            [
+                "profile and settings",
+                "roadmap progress",
+                "study log",
+                "reminders",
+                "could not answer",
+                "anonymous",
+            ],
+            ["profile and settings", "roadmap progress", "study log", "reminders", "could not answer"],
+        ),
+        (
+            "zh",
+            ["个人资料和设置", "路线图进度", "学习记录", "提醒", "没能回答", "匿名"],
+            ["个人资料和设置", "路线图进度", "学习记录", "提醒", "没能回答"],
+        ),
+    ],
+)
+async def test_forget_confirmation_names_everything_it_deletes(chat, lang, confirm, done) -> None:  # noqa: ANN001
+    await chat.say(f"/lang {lang}")
+    asked = texts(await chat.say("/forget"))
+    assert [part for part in confirm if part not in asked] == []
+    said = texts(await chat.press(buttons(chat.last)[0][1]))
+    assert [part for part in done if part not in said] == []

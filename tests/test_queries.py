@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +13,15 @@ from sqlalchemy import func, select
 from db import queries
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
-from db.models import FaqStat, StepProgress, StudyLog, UnansweredQuestion, User
+from db.models import (
+    FaqStat,
+    QuestionTally,
+    StepProgress,
+    StudyLog,
+    UnansweredAsker,
+    UnansweredQuestion,
+    User,
+)
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=UTC)  # microseconds: they must survive both databases
 
@@ -111,31 +120,42 @@ async def test_unknown_step_state_is_refused(sessions) -> None:  # noqa: ANN001
 # Study time
 
 
-async def test_study_log_minutes_and_days(sessions) -> None:  # noqa: ANN001
+async def test_study_log_minutes_and_times(sessions) -> None:  # noqa: ANN001
+    """Logs keep instants: minutes are summed over [start, end), times come back newest first, and a
+    back-dated log counts at the instant it was studied, not when it was written."""
     uid = await _user(sessions)
     other = await _user(sessions, "bob", "Bob")
-    monday = date(2026, 3, 2)
     async with sessions() as s, s.begin():
         for days_ago, minutes in ((0, 30), (0, 45), (1, 60), (3, 15), (10, 120)):
             when = NOW - timedelta(days=days_ago)
-            await queries.add_study_log(
-                s, uid, minutes, f"{days_ago}d", when, monday - timedelta(days=days_ago)
-            )
-        await queries.add_study_log(s, other, 500, "", NOW, monday)  # someone else's: never counted
+            await queries.add_study_log(s, uid, minutes, f"{days_ago}d", NOW, studied_at=when)
+        await queries.add_study_log(s, other, 500, "", NOW)  # someone else's: never counted
+    day = timedelta(days=1)
     async with sessions() as s:
-        assert await queries.minutes_since(s, uid, monday) == 75
-        assert await queries.minutes_since(s, uid, monday - timedelta(days=1)) == 135  # first day included
-        assert await queries.minutes_since(s, uid, monday - timedelta(days=7)) == 150
-        assert await queries.minutes_since(s, uid, monday + timedelta(days=1)) == 0
-        days = await queries.study_days(s, uid)
-        assert days == [monday - timedelta(days=n) for n in (0, 1, 3, 10)]  # distinct, newest first
-        assert all(type(d) is date for d in days)
-        assert await queries.study_days(s, uid, limit=2) == days[:2]
-        assert await queries.study_days(s, other) == [monday]
+        assert await queries.minutes_between(s, uid, NOW - timedelta(hours=1)) == 75
+        assert await queries.minutes_between(s, uid, NOW - day) == 135  # the start is included
+        assert await queries.minutes_between(s, uid, NOW - 7 * day, NOW - day) == 15  # the end is not
+        assert await queries.minutes_between(s, uid, NOW + timedelta(seconds=1)) == 0
+        times = await queries.study_times(s, uid, NOW - 30 * day)
+        assert times == sorted(times, reverse=True) and len(times) == 5
+        assert all(t.tzinfo is not None for t in times)
+        assert await queries.study_times(s, uid, NOW - 2 * day) == [NOW, NOW, NOW - day]
+        assert await queries.study_times(s, other, NOW - day) == [NOW]
     async with sessions() as s:
         new = await _user(sessions, "dave", "Dave")
-        assert await queries.minutes_since(s, new, monday) == 0
-        assert await queries.study_days(s, new) == []
+        assert await queries.minutes_between(s, new, NOW - day) == 0
+        assert await queries.study_times(s, new, NOW - day) == []
+
+
+async def test_logs_are_kept_apart_and_found_only_by_their_owner(sessions) -> None:  # noqa: ANN001
+    uid = await _user(sessions)
+    async with sessions() as s, s.begin():
+        first = await queries.add_study_log(s, uid, 30, "", NOW)
+        again = await queries.add_study_log(s, uid, 30, "", NOW)
+    assert first and again and first != again  # /log entries are never merged
+    async with sessions() as s:
+        assert [log.id for log in await queries.recent_logs(s, uid)] == [again, first]
+        assert await queries.own_log(s, uid + 1, first) is None
 
 
 # Privacy
@@ -148,14 +168,18 @@ async def test_export_then_forget_a_learner(sessions) -> None:  # noqa: ANN001
         await queries.set_user_timezone(s, uid, "Europe/Berlin")
         await queries.set_step_state(s, uid, "python", "done", NOW)
         await queries.set_step_state(s, uid, "linear-algebra", "doing", NOW)
-        await queries.add_study_log(s, uid, 25, "vectors", NOW, date(2026, 3, 2))
-        await queries.add_study_log(s, uid, 40, "", NOW + timedelta(minutes=5), date(2026, 3, 2))
+        await queries.add_study_log(s, uid, 25, "vectors", NOW)
+        await queries.add_study_log(s, uid, 40, "", NOW + timedelta(minutes=5))
         await queries.set_step_state(s, other, "python", "doing", NOW)
-        await queries.add_study_log(s, other, 10, "bob's", NOW, date(2026, 3, 2))
+        await queries.add_study_log(s, other, 10, "bob's", NOW)
+        await queries.record_unanswered(s, "my phone is 555-0100", "en", NOW, uid)
+        await queries.record_unanswered(s, "my phone is 555-0100", "en", NOW, uid)
+        await queries.record_unanswered(s, "说中文", "zh", NOW + timedelta(minutes=1), uid)
+        await queries.record_unanswered(s, "bob asks", "en", NOW, other)
     async with sessions() as s:
         exported = await queries.export_user(s, uid)
     # the parts this test wrote (other features add their own sections to the export)
-    assert {k: exported[k] for k in ("user", "roadmap_progress", "study_log")} == {
+    assert {k: exported[k] for k in ("user", "roadmap_progress", "study_log", "unanswered_questions")} == {
         "user": {
             "platform": "fake",
             "user_id": "alice",
@@ -173,9 +197,18 @@ async def test_export_then_forget_a_learner(sessions) -> None:  # noqa: ANN001
                 "minutes": 25,
                 "note": "vectors",
                 "logged_at": "2026-03-02T10:00:00.123456+00:00",
-                "day": "2026-03-02",
+                "studied_at": "2026-03-02T10:00:00.123456+00:00",
             },
-            {"minutes": 40, "note": "", "logged_at": "2026-03-02T10:05:00.123456+00:00", "day": "2026-03-02"},
+            {
+                "minutes": 40,
+                "note": "",
+                "logged_at": "2026-03-02T10:05:00.123456+00:00",
+                "studied_at": "2026-03-02T10:05:00.123456+00:00",
+            },
+        ],
+        "unanswered_questions": [  # the learner's own words, not bob's
+            {"text": "my phone is 555-0100", "language": "en", "times_asked": 2},
+            {"text": "说中文", "language": "zh", "times_asked": 1},
         ],
     }
 
@@ -185,12 +218,14 @@ async def test_export_then_forget_a_learner(sessions) -> None:  # noqa: ANN001
         assert await queries.export_user(s, uid) == {}
         assert await queries.find_user(s, "fake", "alice") is None
         assert await queries.step_states(s, uid) == {}
-        assert await queries.minutes_since(s, uid, date(2000, 1, 1)) == 0
+        assert await queries.minutes_between(s, uid, datetime(2000, 1, 1, tzinfo=UTC)) == 0
         # the other learner is untouched
         assert await queries.step_states(s, other) == {"python": "doing"}
-        assert await queries.minutes_since(s, other, date(2000, 1, 1)) == 10
+        assert await queries.minutes_between(s, other, datetime(2000, 1, 1, tzinfo=UTC)) == 10
+        assert [q.text for q in await queries.top_unanswered(s)] == ["bob asks"]
     assert await _count(sessions, User) == 1
     assert await _count(sessions, StudyLog) == 1
+    assert await _count(sessions, UnansweredAsker) == 1
     # forgetting again, or someone who never existed, is harmless
     async with sessions() as s, s.begin():
         await queries.forget_user(s, uid)
@@ -214,17 +249,20 @@ async def test_faq_answers_are_counted_per_entry_and_language(sessions) -> None:
 
 async def test_unanswered_questions_are_counted_and_ordered(sessions) -> None:  # noqa: ANN001
     t0 = NOW
+    uid = await _user(sessions)
+
+    async def record(s, text: str, lang: str, minutes: int) -> None:  # noqa: ANN001
+        await queries.record_unanswered(s, text, lang, t0 + timedelta(minutes=minutes), uid)
+
     async with sessions() as s, s.begin():
-        await queries.record_unanswered(s, "what is a gpu", "en", t0)
-        await queries.record_unanswered(
-            s, "  what   is a\ngpu ", "en", t0 + timedelta(minutes=1)
-        )  # same, spaced
-        await queries.record_unanswered(s, "what is a gpu", "zh", t0 + timedelta(minutes=2))  # other language
-        await queries.record_unanswered(s, "is rust useful", "en", t0 + timedelta(minutes=3))
-        await queries.record_unanswered(s, "x" * 600, "en", t0 + timedelta(minutes=4))  # cut to 500
-        await queries.record_unanswered(s, "x" * 500 + "y", "en", t0 + timedelta(minutes=5))  # same once cut
+        await record(s, "what is a gpu", "en", 0)
+        await record(s, "  what   is a\ngpu ", "en", 1)  # same, spaced
+        await record(s, "what is a gpu", "zh", 2)  # other language
+        await record(s, "is rust useful", "en", 3)
+        await record(s, "x" * 600, "en", 4)  # cut to 500
+        await record(s, "x" * 500 + "y", "en", 5)  # same once cut
     async with sessions() as s, s.begin():
-        await queries.record_unanswered(s, "what is a gpu", "en", t0 + timedelta(minutes=6))
+        await record(s, "what is a gpu", "en", 6)
     async with sessions() as s:
         top = await queries.top_unanswered(s)
         assert await queries.top_unanswered(s, limit=2) == top[:2]
@@ -238,3 +276,82 @@ async def test_unanswered_questions_are_counted_and_ordered(sessions) -> None:  
     gpu = top[0]
     assert (gpu.first_seen, gpu.last_seen) == (t0, t0 + timedelta(minutes=6))
     assert await _count(sessions, UnansweredQuestion) == 4
+
+
+async def _askers(sessions) -> dict[tuple[str, str], dict[int, int]]:  # noqa: ANN001
+    """{(text, lang): {user id: times they asked}} for every unanswered question."""
+    async with sessions() as s:
+        questions = {
+            (q.id): (q.text, q.lang) for q in (await s.execute(select(UnansweredQuestion))).scalars()
+        }
+        out: dict[tuple[str, str], dict[int, int]] = {key: {} for key in questions.values()}
+        for a in (await s.execute(select(UnansweredAsker))).scalars():
+            out[questions[a.question_id]][a.user_id] = a.count
+    return out
+
+
+async def test_unanswered_questions_count_each_asker(sessions) -> None:  # noqa: ANN001
+    alice, bob = await _user(sessions), await _user(sessions, "bob", "Bob")
+    async with sessions() as s, s.begin():
+        await queries.record_unanswered(s, "what is a gpu", "en", NOW, alice)
+        await queries.record_unanswered(s, "what  is a gpu", "en", NOW, alice)
+        await queries.record_unanswered(s, "what is a gpu", "en", NOW, bob)
+        await queries.record_unanswered(s, "is rust useful", "en", NOW, bob)
+    assert await _askers(sessions) == {
+        ("what is a gpu", "en"): {alice: 2, bob: 1},
+        ("is rust useful", "en"): {bob: 1},
+    }
+
+
+async def test_forget_removes_unanswered_question_text(sessions) -> None:  # noqa: ANN001
+    alice, bob = await _user(sessions), await _user(sessions, "bob", "Bob")
+    async with sessions() as s, s.begin():
+        for text, who in (("call me on 555-0100", alice), ("what is a gpu", alice), ("what is a gpu", alice)):
+            await queries.record_unanswered(s, text, "en", NOW, who)
+        for text in ("what is a gpu", "what is a gpu", "is rust useful"):
+            await queries.record_unanswered(s, text, "en", NOW, bob)
+        await queries.record_question(s, "en", False, NOW)
+    async with sessions() as s, s.begin():
+        await queries.forget_user(s, alice)
+    # alice's own words are gone; the same words typed by bob are his and stay, with his count only
+    assert await _askers(sessions) == {("what is a gpu", "en"): {bob: 2}, ("is rust useful", "en"): {bob: 1}}
+    async with sessions() as s:
+        assert [(q.text, q.count) for q in await queries.top_unanswered(s)] == [
+            ("what is a gpu", 2),
+            ("is rust useful", 1),
+        ]
+        assert await queries.question_counts(s, NOW.date()) == (1, 0)  # anonymous tallies stay
+    async with sessions() as s, s.begin():
+        await queries.forget_user(s, bob)
+    assert await _count(sessions, UnansweredQuestion) == 0
+    assert await _count(sessions, UnansweredAsker) == 0
+
+
+async def test_question_tallies_count_per_utc_day_language_and_outcome(sessions) -> None:  # noqa: ANN001
+    late = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # Sunday in UTC, already Monday in Asia/Kolkata
+    async with sessions() as s, s.begin():
+        for when, lang, answered in (
+            (NOW, "en", True),
+            (NOW, "en", True),
+            (NOW, "en", False),
+            (NOW, "zh", True),
+            (late.astimezone(ZoneInfo("Asia/Kolkata")), "en", False),
+            (NOW - timedelta(days=30), "en", True),
+        ):
+            await queries.record_question(s, lang, answered, when)
+    async with sessions() as s:
+        rows = (
+            await s.execute(
+                select(QuestionTally.day, QuestionTally.lang, QuestionTally.answered, QuestionTally.count)
+            )
+        ).all()
+        assert sorted(rows) == [
+            (date(2026, 1, 31), "en", True, 1),
+            (date(2026, 3, 1), "en", False, 1),  # the UTC day
+            (date(2026, 3, 2), "en", False, 1),
+            (date(2026, 3, 2), "en", True, 2),
+            (date(2026, 3, 2), "zh", True, 1),
+        ]
+        assert await queries.question_counts(s, date(2026, 3, 2)) == (4, 3)
+        assert await queries.question_counts(s, date(2026, 3, 1)) == (5, 3)
+        assert await queries.question_counts(s, date(2026, 3, 3)) == (0, 0)

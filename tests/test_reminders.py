@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from db.models import Reminder, StudyLog
+from db.models import Delivery, Reminder, StudyLog
 from tests.conftest import buttons, texts
 
 # The reminder commands store through db/reminders.py: run them on SQLite and on PostgreSQL.
@@ -170,3 +170,200 @@ async def test_in_a_group_the_reminder_keeps_its_buttons_for_the_other_members(a
     (done,) = await admin.click("Done")
     assert "logged a 30-minute" in done.plain() and not done.replace
     assert await count(app, StudyLog) == 2
+
+
+# What a new learner tripped over (issue 11)
+
+
+async def _fire(app, clock, at: datetime):  # noqa: ANN001, ANN202
+    """Move the clock to `at`, run the reminder service, return the reminder messages it sent."""
+    before = len(app.fake.sent)
+    clock.set(at)
+    await app.reminders.tick()
+    return [r for _, r in app.fake.sent[before:] if r.plain().startswith("⏰") and not r.replace]
+
+
+async def deliveries(app, reminder_id: int) -> list[Delivery]:  # noqa: ANN001
+    async with app.sessions() as s:
+        rows = await s.execute(select(Delivery).where(Delivery.reminder_id == reminder_id))
+        return list(rows.scalars())
+
+
+@pytest.mark.parametrize(
+    ("lang", "args", "expected"),
+    [
+        ("en", "tomorrow", '"tomorrow" needs a time of day too, e.g. /remind tomorrow 19:00'),
+        ("en", "daily", '"daily" needs a time of day too, e.g. /remind daily 19:00'),
+        ("en", "mon,wed,fri revise", '"mon,wed,fri" needs a time of day too'),
+        ("zh", "明天", "“明天”还需要一个具体时间，例如 /remind 明天 19:00"),
+    ],
+)
+async def test_a_rule_without_a_time_names_the_word_that_needs_one(app, lang, args, expected):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    await chat.say(f"/lang {lang}")
+    text = texts(await chat.say(f"/remind {args}"))
+    assert expected in text and '""' not in text and "“”" not in text
+    assert await count(app) == 0
+
+
+async def test_examples_with_dates_are_ahead_of_today_and_work_as_given(app, clock):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone Asia/Kolkata")
+    clock.set(datetime(2026, 12, 31, 19, 0, tzinfo=UTC))  # already 2027-01-01 00:30 in Kolkata
+    usage = texts(await chat.say("/remind"))
+    assert "/remind 2027-02-01 09:00" in usage and "until 2027-02-28" in usage
+    assert "2026-12-01" not in usage and "2026-12-31" not in usage
+    error = texts(await chat.say("/remind sometimes"))
+    assert "/remind 2027-02-01 09:00" in error
+    assert "Reminder saved" in texts(await chat.say("/remind 2027-02-01 09:00"))
+    assert "Reminder saved" in texts(await chat.say("/remind daily 19:00 until 2027-02-28"))
+
+
+async def test_a_delay_needs_no_time_zone_but_a_time_of_day_still_does(app, clock):
+    chat = app.fake.chat("priya", locale="en_IN")
+    text = texts(await chat.say("/remind in 30m stretch"))
+    assert "Reminder saved" in text and "2026-03-02 10:30 UTC" in text
+    assert "/timezone Asia/Kolkata" in text  # how to see local times
+    assert "Before your first reminder" in texts(await chat.say("/remind daily 19:00"))
+    group = app.fake.chat("gina", chat_id="study-group", group=True, chat_admin=True)
+    assert "Reminder saved" in texts(await group.say("/remind in 2h group stretch"))
+    assert await count(app) == 2
+    (sent,) = await _fire(app, clock, datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    assert "stretch" in sent.plain()
+
+
+async def test_a_snoozed_one_off_is_listed_with_its_time_and_unremind_cancels_it(app, clock):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    await chat.say("/remind in 30m read a paper")
+    (message,) = await _fire(app, clock, datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    chat.last = [message]
+    await chat.click("Snooze 15")
+    listed = texts(await chat.say("/reminders"))
+    assert "#1" in listed and "read a paper" in listed
+    assert "snoozed until 2026-03-02 10:45 UTC" in listed
+    assert "Reminder #1 deleted" in texts(await chat.say("/unremind 1"))
+    assert await deliveries(app, 1) == []
+    assert await _fire(app, clock, datetime(2026, 3, 2, 10, 45, tzinfo=UTC)) == []
+    assert "No reminders here" in texts(await chat.say("/reminders"))
+
+
+async def test_a_repeating_reminder_shows_its_snooze_next_to_its_next_times(app, clock):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    await chat.say("/remind daily 10:30 flashcards")
+    (message,) = await _fire(app, clock, datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    chat.last = [message]
+    await chat.click("Snooze 1 h")
+    listed = texts(await chat.say("/reminders"))
+    assert "next: 2026-03-03 10:30 UTC" in listed and "snoozed until 2026-03-02 11:30 UTC" in listed
+
+
+async def test_a_paused_reminder_holds_its_snooze_and_resume_drops_one_that_passed(app, clock):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    await chat.say("/remind daily 10:30 flashcards")
+    (message,) = await _fire(app, clock, datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    chat.last = [message]
+    await chat.click("Snooze 15")
+    assert "Paused: #1" in texts(await chat.say("/pause"))
+    assert await _fire(app, clock, datetime(2026, 3, 2, 10, 50, tzinfo=UTC)) == []
+    assert "Resumed: #1" in texts(await chat.say("/resume"))
+    assert await _fire(app, clock, datetime(2026, 3, 2, 10, 51, tzinfo=UTC)) == []  # not sent late
+    assert [d.status for d in await deliveries(app, 1) if d.seq > 0] == ["missed"]
+    assert len(await _fire(app, clock, datetime(2026, 3, 3, 10, 30, tzinfo=UTC))) == 1  # the rule goes on
+
+
+async def test_a_reminder_without_text_shows_the_default_in_the_current_language(app, clock):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    assert "daily at 10:30 — Time to study!" in texts(await chat.say("/remind daily 10:30"))
+    async with app.sessions() as s:
+        assert (await s.execute(select(Reminder.text))).scalar_one() == ""
+    await chat.say("/lang zh")
+    assert "每天 10:30 — 该学习啦！" in texts(await chat.say("/reminders"))
+    (message,) = await _fire(app, clock, datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    assert message.plain().startswith("⏰ 该学习啦！")
+    assert [label for label, _ in buttons([message])][0] == "完成 ✓"
+
+
+@pytest.mark.parametrize("old", ["Time to study!", "该学习啦！"])
+async def test_a_reminder_stored_with_the_old_default_text_follows_the_language_too(app, clock, old):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    await chat.say("/remind daily 10:30")
+    async with app.sessions() as s, s.begin():
+        (await s.execute(select(Reminder))).scalar_one().text = old
+    await chat.say("/lang en")
+    assert "— Time to study!" in texts(await chat.say("/reminders"))
+    await chat.say("/lang zh")
+    (message,) = await _fire(app, clock, datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    assert message.plain().startswith("⏰ 该学习啦！")
+
+
+async def test_a_group_reminder_speaks_the_language_it_was_set_in(app, clock):
+    admin = app.fake.chat("gina", chat_id="study-group", group=True, chat_admin=True)
+    member = app.fake.chat("li", chat_id="study-group", group=True, locale="zh_CN")
+    await admin.say("/timezone UTC")
+    await admin.say("/remind daily 10:30")
+    await admin.say("/lang zh")  # her own language: the group's reminder stays as it was set
+    (message,) = await _fire(app, clock, datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    assert message.plain().startswith("⏰ Time to study!")
+    assert "该学习啦！" in texts(await member.say("/reminders"))  # a list is in its reader's language
+
+
+async def test_pause_and_resume_act_only_on_what_changes_and_say_it_in_the_right_number(app):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    await chat.say("/remind daily 19:00 a")
+    await chat.say("/remind daily 20:00 b")
+    assert "Paused: #2. Turn it back on with /resume." in texts(await chat.say("/pause 2"))
+    text = texts(await chat.say("/pause"))
+    assert "Paused: #1. Turn it back on" in text and "#2" not in text
+    assert "All the reminders here are paused already" in texts(await chat.say("/pause"))
+    assert "Reminder #2 is already paused" in texts(await chat.say("/pause 2"))
+    assert "Resumed: #1, #2. They carry on from now" in texts(await chat.say("/resume"))
+    assert "None of the reminders here is paused" in texts(await chat.say("/resume"))
+    assert "Reminder #1 is not paused" in texts(await chat.say("/resume 1"))
+    await chat.say("/lang zh")
+    assert "已暂停 1 个提醒：#1" in texts(await chat.say("/pause 1"))
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("/unremind 99999999999999999999999999", "no reminder #999999999999"),
+        ("/pause 99999999999999999999", "no reminder #"),
+        ("/resume #9223372036854775808", "no reminder #"),
+        ("/unremind ²", "Which reminder?"),
+        ("/pause #③", "Which reminder?"),
+        ("/unremind １", "no reminder #1 "),  # a full-width 1 is a 1; there is no #1 here
+    ],
+)
+async def test_odd_and_huge_reminder_numbers_get_a_friendly_reply(app, args, expected):
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    assert expected in texts(await chat.say(args))
+
+
+async def test_unremind_while_a_snooze_is_being_sent_leaves_nothing_behind(app, clock):
+    """The reminder service marks a message sent after it went out; if /unremind deleted the reminder in
+    between, that finds no row and nothing is sent again."""
+    chat = app.fake.chat("alice")
+    await chat.say("/timezone UTC")
+    await chat.say("/remind in 30m read a paper")
+    (message,) = await _fire(app, clock, datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+    chat.last = [message]
+    await chat.click("Snooze 15")
+    send = app.reminders.send
+
+    async def send_while_deleting(to, replies):  # noqa: ANN001, ANN202
+        assert "Reminder #1 deleted" in texts(await chat.say("/unremind 1"))
+        await send(to, replies)
+
+    app.reminders.send = send_while_deleting
+    assert len(await _fire(app, clock, datetime(2026, 3, 2, 10, 45, tzinfo=UTC))) == 1  # the one in flight
+    app.reminders.send = send
+    assert await count(app) == 0 and await count(app, Delivery) == 0
+    assert await _fire(app, clock, datetime(2026, 3, 2, 11, 0, tzinfo=UTC)) == []

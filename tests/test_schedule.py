@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.schedule import ERROR_CODES, Rule, ScheduleError, next_fire, parse, upcoming
+from handlers.schedule import ERROR_CODES, Rule, ScheduleError, is_relative, next_fire, parse, upcoming
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -186,9 +186,9 @@ def test_parse_zh_modifiers() -> None:
         ("sometimes 19:00", "unknown_rule", {"given": "sometimes"}),
         ("every 2 weeks 10:00", "unknown_rule", {"given": "every"}),
         ("随便 19:00", "unknown_rule", {"given": "随便"}),
-        ("daily", "missing_time", {"given": ""}),
-        ("daily drink water", "missing_time", {"given": "drink"}),
-        ("tomorrow morning", "missing_time", {"given": "morning"}),
+        ("daily", "missing_time", {"given": "daily"}),
+        ("daily drink water", "missing_time", {"given": "daily"}),
+        ("tomorrow morning", "missing_time", {"given": "tomorrow"}),
         ("daily 25:00", "bad_time", {"given": "25:00"}),
         ("daily 7:75", "bad_time", {"given": "7:75"}),
         ("daily 13pm", "bad_time", {"given": "13pm"}),
@@ -597,3 +597,42 @@ def test_next_fire_is_strictly_after() -> None:
     fire = utc(2026, 11, 27, 18, 0)
     assert next_fire(rule, BERLIN, fire - timedelta(microseconds=1)) == fire
     assert next_fire(rule, BERLIN, fire) == utc(2026, 11, 28, 18, 0)
+
+
+# What the learner tripped over
+
+
+@pytest.mark.parametrize(
+    ("text", "given"),
+    [
+        ("tomorrow", "tomorrow"),
+        ("daily", "daily"),
+        ("  weekdays  ", "weekdays"),
+        ("mon,wed,fri", "mon,wed,fri"),
+        ("every 2 days", "every 2 days"),
+        ("2026-12-01", "2026-12-01"),
+        ("明天", "明天"),
+        ("每天", "每天"),
+    ],
+)
+def test_a_rule_without_a_time_names_the_rule_word_not_an_empty_one(text: str, given: str) -> None:
+    e = error(text)
+    assert (e.code, e.params) == ("missing_time", {"given": given})
+
+
+@pytest.mark.parametrize(
+    ("text", "relative"),
+    [
+        ("in 30m", True),
+        ("in 1h30m stretch", True),
+        ("2小时后 喝水", True),
+        ("半小时后", True),
+        ("daily 19:00", False),
+        ("tomorrow 08:00", False),
+        ("19:00 in 30m", False),
+        ("inbox zero", False),
+        ("", False),
+    ],
+)
+def test_a_relative_delay_is_told_apart_from_a_time_of_day(text: str, relative: bool) -> None:
+    assert is_relative(text) is relative

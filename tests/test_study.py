@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -26,10 +27,15 @@ async def study_logs(app, user_id: str = "alice") -> list[StudyLog]:  # noqa: AN
         return list(rows.scalars().all())
 
 
+def day_in(log: StudyLog, zone: str = "UTC") -> date:
+    """The local day a log counts for: derived from its instant in the learner's zone, never stored."""
+    return log.studied_at.astimezone(ZoneInfo(zone)).date()
+
+
 async def all_logs(app) -> list[tuple]:  # noqa: ANN001
     async with app.sessions() as session:
         rows = await session.execute(
-            select(StudyLog.user_id, StudyLog.minutes, StudyLog.note, StudyLog.local_day).order_by(
+            select(StudyLog.user_id, StudyLog.minutes, StudyLog.note, StudyLog.studied_at).order_by(
                 StudyLog.id
             )
         )
@@ -106,7 +112,7 @@ async def test_log_stores_the_parsed_minutes(chat, app, args: str, minutes: int)
     replies = await chat.say(f"/log {args}")
     assert f"Logged {minutes} min." in texts(replies)
     logs = await study_logs(app)
-    assert [(log.minutes, log.note, log.local_day) for log in logs] == [(minutes, "", MONDAY)]
+    assert [(log.minutes, log.note, day_in(log)) for log in logs] == [(minutes, "", MONDAY)]
 
 
 async def test_log_with_a_note_stores_the_note(chat, app) -> None:  # noqa: ANN001
@@ -192,7 +198,7 @@ async def test_a_full_day_does_not_block_the_next_day(chat, app, clock) -> None:
     clock.advance(days=1)
     replies = await chat.say("/log 30")
     assert "Today: 30 min" in texts(replies)
-    assert [(log.minutes, log.local_day) for log in await study_logs(app)] == [
+    assert [(log.minutes, day_in(log)) for log in await study_logs(app)] == [
         (1440, MONDAY),
         (30, MONDAY + timedelta(days=1)),
     ]
@@ -208,7 +214,7 @@ async def test_progress_for_a_new_learner(chat, app) -> None:  # noqa: ANN001
     assert f"Roadmap: 0 of {total} steps done" in text
     assert progress_bar(0, total) in text
     assert "Study time this week: 0 h 0 min" in text
-    assert "Streak: 0 day(s) in a row" in text
+    assert "Streak: 0 days in a row" in text
     assert "(UTC)" in text
 
 
@@ -227,7 +233,7 @@ async def test_progress_shows_steps_bar_week_minutes_and_streak(chat, app, clock
     assert f"Roadmap: 2 of {total} steps done" in text
     assert progress_bar(2, total) in text
     assert "Study time this week: 1 h 45 min" in text  # Monday + Tuesday, not last Sunday
-    assert "Streak: 3 day(s) in a row" in text
+    assert "Streak: 3 days in a row" in text
 
 
 async def test_progress_week_starts_on_monday_in_the_learners_zone(chat, app, clock) -> None:  # noqa: ANN001
@@ -270,7 +276,7 @@ def test_streak_unit() -> None:
 async def test_streak_counts_consecutive_days(chat, clock) -> None:  # noqa: ANN001
     for expected in (1, 2, 3):
         replies = await chat.say("/log 30")
-        assert f"Streak: {expected} day(s)" in texts(replies)
+        assert f"Streak: {expected} {'day' if expected == 1 else 'days'}" in texts(replies)
         clock.advance(days=1)
 
 
@@ -278,7 +284,7 @@ async def test_several_logs_on_one_day_count_once(chat, clock) -> None:  # noqa:
     await chat.say("/log 30")
     clock.advance(hours=5)
     replies = await chat.say("/log 30")
-    assert "Streak: 1 day(s)" in texts(replies)
+    assert "Streak: 1 day" in texts(replies)
 
 
 async def test_streak_gap_resets(chat, clock) -> None:  # noqa: ANN001
@@ -287,7 +293,7 @@ async def test_streak_gap_resets(chat, clock) -> None:  # noqa: ANN001
     await chat.say("/log 30")  # Tuesday
     clock.advance(days=2)  # skip Wednesday
     replies = await chat.say("/log 30")  # Thursday
-    assert "Streak: 1 day(s)" in texts(replies)
+    assert "Streak: 1 day" in texts(replies)
 
 
 async def test_streak_yesterday_still_counts_until_the_day_after(chat, clock) -> None:  # noqa: ANN001
@@ -295,9 +301,9 @@ async def test_streak_yesterday_still_counts_until_the_day_after(chat, clock) ->
     clock.advance(days=1)
     await chat.say("/log 30")  # Tuesday
     clock.advance(days=1)  # Wednesday, nothing logged yet
-    assert "Streak: 2 day(s) in a row" in texts(await chat.say("/progress"))
+    assert "Streak: 2 days in a row" in texts(await chat.say("/progress"))
     clock.advance(days=1)  # Thursday: Wednesday was missed
-    assert "Streak: 0 day(s) in a row" in texts(await chat.say("/progress"))
+    assert "Streak: 0 days in a row" in texts(await chat.say("/progress"))
 
 
 async def test_streak_follows_kolkata_days(chat, app, clock) -> None:  # noqa: ANN001
@@ -306,8 +312,9 @@ async def test_streak_follows_kolkata_days(chat, app, clock) -> None:  # noqa: A
     await chat.say("/log 30")
     clock.set(datetime(2026, 3, 3, 19, 0, tzinfo=UTC))  # 2026-03-04 00:30 in Kolkata
     replies = await chat.say("/log 30")
-    assert "Streak: 2 day(s)" in texts(replies)
-    assert [log.local_day for log in await study_logs(app)] == [date(2026, 3, 3), date(2026, 3, 4)]
+    assert "Streak: 2 days" in texts(replies)
+    kolkata_days = [day_in(log, "Asia/Kolkata") for log in await study_logs(app)]
+    assert kolkata_days == [date(2026, 3, 3), date(2026, 3, 4)]
 
 
 async def test_streak_where_utc_and_kolkata_disagree(app, clock) -> None:  # noqa: ANN001
@@ -323,13 +330,14 @@ async def test_streak_where_utc_and_kolkata_disagree(app, clock) -> None:  # noq
     k = texts(await kolkata.say("/log 40"))
     u = texts(await in_utc.say("/log 40"))
 
-    assert "Streak: 2 day(s)" in k
+    assert "Streak: 2 days" in k
     assert "Today: 40 min" in k  # a new Kolkata day has started
-    assert "Streak: 1 day(s)" in u
+    assert "Streak: 1 day" in u
     assert "Today: 70 min" in u
-    assert [log.local_day for log in await study_logs(app, "alice")] == [date(2026, 3, 2), date(2026, 3, 3)]
-    assert [log.local_day for log in await study_logs(app, "bob")] == [date(2026, 3, 2), date(2026, 3, 2)]
-    assert "Streak: 2 day(s) in a row" in texts(await kolkata.say("/progress"))
+    alice_days = [day_in(log, "Asia/Kolkata") for log in await study_logs(app, "alice")]
+    assert alice_days == [date(2026, 3, 2), date(2026, 3, 3)]
+    assert [day_in(log) for log in await study_logs(app, "bob")] == [date(2026, 3, 2), date(2026, 3, 2)]
+    assert "Streak: 2 days in a row" in texts(await kolkata.say("/progress"))
 
 
 async def test_day_limit_uses_the_learners_day(chat, app, clock) -> None:  # noqa: ANN001
@@ -340,3 +348,97 @@ async def test_day_limit_uses_the_learners_day(chat, app, clock) -> None:  # noq
     replies = await chat.say("/log 60")
     assert "Logged 60 min" in texts(replies)
     assert [log.minutes for log in await study_logs(app)] == [1440, 60]
+
+
+# Days follow the learner's current zone (logs keep instants)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+async def test_changing_the_zone_moves_days_instead_of_inflating_the_streak(db_app, clock) -> None:  # noqa: ANN001
+    chat = db_app.fake.chat("alice")
+    clock.set(datetime(2026, 3, 2, 20, 0, tzinfo=UTC))  # 2 March in UTC, already 3 March 01:30 in Kolkata
+    await chat.say("/log 30")
+    await chat.say("/timezone Asia/Kolkata")
+    clock.advance(minutes=5)
+    text = texts(await chat.say("/log 30"))
+    assert "Today: 60 min" in text  # both logs fall on Kolkata's 3 March
+    assert "Streak: 1 day" in text
+    await chat.say("/timezone UTC")
+    assert "Streak: 1 day" in texts(await chat.say("/progress"))
+
+
+# Back-dated logs and /unlog
+
+
+async def test_log_yesterday_and_a_date_up_to_a_week_back(chat, app, clock) -> None:  # noqa: ANN001
+    text = texts(await chat.say("/log yesterday 30 stats"))
+    assert "Logged 30 min for 2026-03-01" in text
+    assert "Logged 45 min for 2026-02-24" in texts(await chat.say("/log 2026-02-24 45"))
+    assert "Today: 10 min" in texts(await chat.say("/log 10"))
+    assert [(log.minutes, log.note, day_in(log)) for log in await study_logs(app)] == [
+        (30, "stats", date(2026, 3, 1)),
+        (45, "", date(2026, 2, 24)),
+        (10, "", MONDAY),
+    ]
+    assert "Streak: 2 days" in texts(await chat.say("/progress"))  # yesterday and today
+
+
+async def test_back_dating_in_chinese(app) -> None:  # noqa: ANN001
+    chat = app.fake.chat("li", locale="zh-CN")
+    assert "已为 2026-03-01 记录 **30 分钟**" not in texts(await chat.say("/log 昨天 30"))  # no raw markup
+    assert "已为 2026-03-01 记录 30 分钟" in texts(chat.last)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ("2026-02-22 30", "up to 7 days back"),
+        ("2026-03-03 30", "has not happened yet"),
+        ("2026-02-30 30", "is not a date I can read"),
+        ("yesterday", "Tell me how long you studied"),
+        ("yesterday lots", '"lots" is not a study time'),
+    ],
+)
+async def test_bad_back_dated_logs_explain_and_store_nothing(chat, app, args: str, expected: str) -> None:  # noqa: ANN001
+    assert expected in texts(await chat.say(f"/log {args}"))
+    assert await study_logs(app) == []
+
+
+async def test_the_daily_cap_holds_for_back_dated_days(chat, app) -> None:  # noqa: ANN001
+    await chat.say("/log yesterday 1400")
+    assert "more than 24 hours" in texts(await chat.say("/log yesterday 60"))
+    assert "Today: 60 min" in texts(await chat.say("/log 60"))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+async def test_unlog_takes_back_the_latest_or_a_chosen_log(db_app) -> None:  # noqa: ANN001
+    chat = db_app.fake.chat("alice")
+    await chat.say("/log 30 pandas")
+    await chat.say("/log 45 numpy")
+    await chat.say("/log 20 typo")
+    text = texts(await chat.say("/unlog"))
+    assert "Deleted this study log" in text and "20 min — typo" in text
+    assert "45 min — numpy" in text  # the others, with their ids
+    first = (await study_logs(db_app))[0]
+    assert f"#{first.id}" in text
+    assert "30 min — pandas" in texts(await chat.say(f"/unlog #{first.id}"))
+    assert [(log.minutes, log.note) for log in await study_logs(db_app)] == [(45, "numpy")]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+async def test_unlog_never_deletes_another_learners_log(db_app) -> None:  # noqa: ANN001
+    alice, bob = db_app.fake.chat("alice"), db_app.fake.chat("bob")
+    await bob.say("/log 30 bob's")
+    (bobs,) = await study_logs(db_app, "bob")
+    assert f"no study log #{bobs.id}" in texts(await alice.say(f"/unlog {bobs.id}"))
+    assert "no study logs to take back" in texts(await alice.say("/unlog"))
+    assert len(await study_logs(db_app, "bob")) == 1
+
+
+@pytest.mark.parametrize("ref", ["²", "①", "#³", "-1", "abc", "99999999999999999999999999"])
+async def test_unlog_with_an_odd_number_changes_nothing(chat, app, ref: str) -> None:  # noqa: ANN001
+    await chat.say("/log 30")
+    text = texts(await chat.say(f"/unlog {ref}"))
+    assert "went wrong" not in text
+    assert "Tell me which log, e.g. /unlog #12" in text
+    assert len(await study_logs(app)) == 1

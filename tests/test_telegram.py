@@ -11,6 +11,8 @@ import contextlib
 import html
 import json
 import logging
+import signal
+import time
 from datetime import UTC, datetime
 
 import aiohttp
@@ -21,6 +23,7 @@ from bot.adapters.base import ChatBlocked
 from bot.adapters.telegram import TelegramAdapter, WebhookConfig
 from bot.adapters.telegram_rate import SendLimits
 from bot.app import App
+from bot.backoff import Backoff
 from db.models import Reminder, StudyLog
 from handlers.markup import parse
 from handlers.types import Button, ChatRef, Reply
@@ -33,7 +36,7 @@ BOT_ADMIN = 1999
 
 
 @contextlib.asynccontextmanager
-async def running(tmp_path, clock, caplog, fake=None, **adapter_options):  # noqa: ANN001, ANN201
+async def running(tmp_path, clock, caplog, fake=None, db_url=None, **adapter_options):  # noqa: ANN001, ANN201
     """The bot on Telegram (the fake), with the checks every conversation must pass on the way out:
     every callback query answered, nothing refused for bad HTML or length, and the token in no log line
     at INFO or above (python-telegram-bot names its URL, token included, at DEBUG: bot/logs.py masks
@@ -44,7 +47,8 @@ async def running(tmp_path, clock, caplog, fake=None, **adapter_options):  # noq
     fake = fake or FakeTelegram()
     url = await fake.start()
     adapter = TelegramAdapter(fake.token, base_url=url, poll_timeout=1, **adapter_options)
-    app = App(make_settings(tmp_path, bot_admins=f"telegram:{BOT_ADMIN}"), [adapter], clock=clock)
+    db = {"database_url": db_url} if db_url else {}
+    app = App(make_settings(tmp_path, bot_admins=f"telegram:{BOT_ADMIN}", **db), [adapter], clock=clock)
     try:
         async with app:
             yield fake, app
@@ -315,23 +319,30 @@ async def test_a_reply_is_retried_when_the_network_fails_before_telegram_answers
     assert fake._failures["sendMessage"] == [] and len(fake.texts_to(ALICE)) == 1
 
 
+def webhook_update(update_id: int, user_id: int, text: str) -> dict:
+    """A private-chat message as Telegram posts it to a webhook."""
+    command = text[:1] == "/"
+    entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}] if command else []
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 0,
+            "chat": {"id": user_id, "type": "private", "first_name": "A"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "A", "language_code": "en"},
+            "text": text,
+            "entities": entities,
+        },
+    }
+
+
 async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path, clock, caplog):
     port = free_port()
     hook = WebhookConfig("https://bot.example.org/tg/hook", "127.0.0.1", port, "s3cret-Token_1")
     async with running(tmp_path, clock, caplog, webhook=hook) as (fake, _):
         assert fake.webhook["url"] == hook.url and fake.webhook["secret_token"] == hook.secret
         assert fake.calls["getUpdates"] == 0
-        update = {
-            "update_id": 1,
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "chat": {"id": ALICE, "type": "private", "first_name": "A"},
-                "from": {"id": ALICE, "is_bot": False, "first_name": "A", "language_code": "en"},
-                "text": "/help",
-                "entities": [{"type": "bot_command", "offset": 0, "length": 5}],
-            },
-        }
+        update = webhook_update(1, ALICE, "/help")
         url = f"http://127.0.0.1:{port}/tg/hook"
         async with aiohttp.ClientSession() as http:
             for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
@@ -379,3 +390,259 @@ async def test_python_m_bot_runs_telegram_when_a_token_is_set_and_stops_on_sigte
     logs = (out + err).decode()
     assert fake.token not in logs and "TEST-TOKEN" not in logs
     assert "long polling" in logs and "getUpdates" in logs  # DEBUG logs name the calls, not the token
+
+
+# A re-sent update (issue 11, case 3): Telegram posts an update again after a slow answer or a restart.
+
+HOOK_SECRET = "s3cret-Token_1"
+
+
+def _hook(port: int) -> WebhookConfig:
+    return WebhookConfig(f"https://bot.example.org/tg/{port}", "127.0.0.1", port, HOOK_SECRET)
+
+
+async def _post(port: int, update: dict) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": HOOK_SECRET}
+    url = f"http://127.0.0.1:{port}/tg/{port}"
+    async with aiohttp.ClientSession() as http, http.post(url, json=update, headers=headers) as resp:
+        assert resp.status == 200
+
+
+def _handled(*apps: App) -> dict[str, float]:
+    """Events handled so far by these apps, by outcome."""
+    out: dict[str, float] = {}
+    for app in apps:
+        for metric in app.metrics.registry.collect():
+            for sample in metric.samples:
+                if sample.name == "studybuddy_messages_handled_total":
+                    outcome = sample.labels["outcome"]
+                    out[outcome] = out.get(outcome, 0) + sample.value
+    return out
+
+
+async def _study_rows(app: App) -> int:
+    async with app.sessions() as s:
+        return len((await s.execute(select(StudyLog))).scalars().all())
+
+
+async def test_an_update_posted_twice_to_the_webhook_logs_once(tmp_path, clock, caplog, db_url):
+    port = free_port()
+    async with running(tmp_path, clock, caplog, db_url=db_url, webhook=_hook(port)) as (fake, app):
+        update = webhook_update(41, ALICE, "/log 30 backprop")
+        await _post(port, update)
+        assert await fake.wait_for(lambda: fake.texts_to(ALICE))
+        await _post(port, update)  # Telegram did not see the answer in time and sends it again
+        assert await fake.wait_for(lambda: _handled(app).get("repeat") == 1)
+        assert await _study_rows(app) == 1
+        assert len(fake.texts_to(ALICE)) == 1 and "Logged 30 min" in fake.texts_to(ALICE)[0]
+
+
+async def test_an_update_posted_again_after_a_restart_logs_once(tmp_path, clock, caplog, db_url):
+    port = free_port()
+    update = webhook_update(42, ALICE, "/log 30")
+    async with running(tmp_path, clock, caplog, db_url=db_url, webhook=_hook(port)) as (fake, app):
+        await _post(port, update)
+        assert await fake.wait_for(lambda: fake.texts_to(ALICE))
+    port = free_port()
+    async with running(tmp_path, clock, caplog, db_url=db_url, webhook=_hook(port)) as (fake, app):
+        await _post(port, update)  # the bot restarted before Telegram saw the answer
+        assert await fake.wait_for(lambda: _handled(app).get("repeat") == 1)
+        await _post(port, webhook_update(43, ALICE, "/log 15"))  # a new update is handled as usual
+        assert await fake.wait_for(lambda: fake.texts_to(ALICE))
+        assert await _study_rows(app) == 2
+        assert fake.texts_to(ALICE) == [t for t in fake.texts_to(ALICE) if "Logged 15 min" in t]
+
+
+async def test_two_processes_fed_the_same_update_log_it_once(tmp_path, clock, caplog, db_url):
+    """Two bots on one database (behind a load balancer that retried on the other one): one answers."""
+    fake = FakeTelegram()
+    url = await fake.start()
+    ports = free_port(), free_port()
+    settings = make_settings(tmp_path, database_url=db_url)
+    apps = [App(settings, [TelegramAdapter(fake.token, url, _hook(p))], clock=clock) for p in ports]
+    try:
+        async with apps[0], apps[1]:
+            update = webhook_update(44, ALICE, "/log 30")
+            await asyncio.gather(*(_post(p, update) for p in ports))
+            assert await fake.wait_for(lambda: sum(_handled(*apps).values()) == 2)
+            assert _handled(*apps) == {"ok": 1, "repeat": 1}
+            assert await _study_rows(apps[0]) == 1
+            assert len(fake.texts_to(ALICE)) == 1
+    finally:
+        await fake.stop()
+
+
+async def test_a_button_press_posted_twice_acts_once(tmp_path, clock, caplog):
+    port = free_port()
+    async with running(tmp_path, clock, caplog, webhook=_hook(port)) as (fake, app):
+        await _post(port, webhook_update(45, ALICE, "/roadmap"))
+        assert await fake.wait_for(lambda: fake.texts_to(ALICE))
+        roadmap = fake.sent[-1]
+        fake.pressed["q46"] = time.monotonic()
+        press = {
+            "update_id": 46,
+            "callback_query": {
+                "id": "q46",
+                "chat_instance": "ci",
+                "data": roadmap.callback_data()[0],
+                "from": {"id": ALICE, "is_bot": False, "first_name": "A", "language_code": "en"},
+                "message": {**fake._message(roadmap), "chat": {"id": ALICE, "type": "private"}},
+            },
+        }
+        await _post(port, press)
+        assert await fake.wait_for(lambda: roadmap.edits == 1)
+        await _post(port, press)  # its query was answered already: Telegram refuses a second answer
+        assert await fake.wait_for(lambda: _handled(app).get("repeat") == 1)
+        assert roadmap.edits == 1 and len(fake.texts_to(ALICE)) == 1
+        fake.refused.remove(
+            "400 Bad Request: query is too old and response timeout expired or query ID is invalid"
+        )
+
+
+# Replies through a short outage (issue 11, case 12), on a fast schedule: pauses of 10-50 ms instead of
+# 0.5-8 s, the same number of tries.
+
+FAST_RETRY = Backoff(first=0.01, cap=0.05, total=3.0)
+
+
+async def test_a_reply_survives_a_short_outage_of_six_failed_sends(tmp_path, clock, caplog):
+    async with running(tmp_path, clock, caplog, reply_retry=FAST_RETRY) as (fake, app):
+        fake.fail_next("sendMessage", 0, 502, 0, 503, 500, 0)  # dropped connections and 5xx, in a row
+        fake.user_says(ALICE, "/log 30")
+        assert await fake.wait_for(lambda: fake.texts_to(ALICE))
+        assert "Logged 30 min" in fake.texts_to(ALICE)[0] and fake._failures["sendMessage"] == []
+        assert fake.calls["sendMessage"] == 7
+        lost = {"platform": "telegram"}
+        assert not app.metrics.registry.get_sample_value("studybuddy_replies_lost_total", lost)
+
+
+async def test_a_reply_given_up_is_counted_and_logged_with_the_update_id(tmp_path, clock, caplog):
+    quick = Backoff(first=0.01, cap=0.05, total=0.3)
+    async with running(tmp_path, clock, caplog, reply_retry=quick) as (fake, app):
+        fake.fail_next("sendMessage", *[502] * 1000)  # down for longer than the deadline
+        fake.user_says(ALICE, "/log 30 secret-project-notes")
+        update_id = fake._next_update - 1
+        lost = {"platform": "telegram"}
+        metric = "studybuddy_replies_lost_total"
+        assert await fake.wait_for(lambda: app.metrics.registry.get_sample_value(metric, lost) == 1)
+        fake._failures["sendMessage"].clear()
+        assert await _study_rows(app) == 1  # the log is kept: the learner sees it in /progress later
+        (line,) = [r.getMessage() for r in caplog.records if "lost after" in r.getMessage()]
+        assert f"update {update_id}" in line and "secret-project-notes" not in line and str(ALICE) not in line
+        retry = {"platform": "telegram", "kind": "retry"}
+        assert app.metrics.registry.get_sample_value("studybuddy_send_errors_total", retry) == 1
+
+
+async def test_a_timed_out_request_is_never_retried_a_dropped_one_is() -> None:
+    from telegram.error import NetworkError, TimedOut
+
+    from bot.adapters.telegram import TelegramAdapter as Adapter
+
+    calls = []
+
+    async def timing_out() -> None:
+        calls.append("timeout")
+        raise TimedOut()
+
+    async def dropped_twice() -> str:
+        calls.append("dropped")
+        if calls.count("dropped") <= 2:
+            raise NetworkError("httpx.RemoteProtocolError: Server disconnected")
+        return "sent"
+
+    with pytest.raises(TimedOut):
+        await Adapter._retrying(FAST_RETRY, FAST_RETRY.deadline(), timing_out)
+    assert calls == ["timeout"]  # the message may have gone: sending it again could post it twice
+    assert await Adapter._retrying(FAST_RETRY, FAST_RETRY.deadline(), dropped_twice) == "sent"
+    assert calls.count("dropped") == 3
+
+
+# Start-up failures (issue 11, case 6): the Bot API, or a proxy in front of it, answers getMe with an
+# error whose text repeats the request path, token included.
+
+
+async def _start_bot(tmp_path, fake: FakeTelegram, url: str):  # noqa: ANN001, ANN202
+    import sys
+
+    from tests.conftest import bot_env
+
+    env = bot_env(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=url, LOG_LEVEL="DEBUG")
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _stderr_until(proc, needle: str, timeout: float = 30) -> str:  # noqa: ANN001
+    """The process's stderr up to the first line containing `needle`."""
+    seen: list[str] = []
+
+    async def read() -> None:
+        while line := await proc.stderr.readline():
+            seen.append(line.decode())
+            if needle in seen[-1]:
+                return
+        raise AssertionError(f"{needle!r} never came; stderr:\n{''.join(seen)[-3000:]}")
+
+    await asyncio.wait_for(read(), timeout)
+    return "".join(seen)
+
+
+async def test_a_rejected_token_stops_start_up_with_one_clear_line_and_no_token(tmp_path):
+    fake = FakeTelegram()
+    url = await fake.start()
+    fake.fail_next("getMe", 401, description="Unauthorized: POST {path} rejected")
+    try:
+        proc = await _start_bot(tmp_path, fake, url)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+    finally:
+        await fake.stop()
+    output = (out + err).decode()
+    assert proc.returncode == 2, output[-3000:]
+    (line,) = [line for line in output.splitlines() if "Could not start" in line]
+    assert "TELEGRAM_BOT_TOKEN" in line and "TELEGRAM_API_BASE_URL" in line and "getMe" in line
+    assert "TEST-TOKEN" not in output and "Traceback" not in output
+    assert fake.calls["getMe"] == 1  # retrying cannot help: the same token would be refused again
+
+
+async def test_an_unreachable_bot_api_at_start_up_is_retried_and_then_served(tmp_path):
+    fake = FakeTelegram()
+    url = await fake.start()
+    fake.fail_next("getMe", 502, description="<html><h1>502 Bad Gateway</h1>upstream for {path}</html>")
+    fake.fail_next("getMe", 500, description="Internal Server Error at {path}")
+    proc = await _start_bot(tmp_path, fake, url)
+    try:
+        before = await _stderr_until(proc, "long polling")
+        fake.user_says(ALICE, "/start")
+        assert await fake.wait_for(lambda: len(fake.texts_to(ALICE)) >= 2, timeout=20)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
+        await fake.stop()
+    output = before + (out + err).decode()
+    assert proc.returncode == 0, output[-3000:]
+    retries = [line for line in output.splitlines() if "Trying again in" in line]
+    assert len(retries) == 2 and all("getMe" in r and "TELEGRAM_API_BASE_URL" in r for r in retries)
+    assert fake.calls["getMe"] == 3
+    assert "TEST-TOKEN" not in output and "[secret]" in output  # the echoed path, masked
+
+
+async def test_sigterm_while_waiting_to_retry_the_bot_api_stops_cleanly(tmp_path):
+    fake = FakeTelegram()
+    url = await fake.start()
+    fake.fail_next("getMe", *[503] * 100, description="Service Unavailable: {path}")
+    proc = await _start_bot(tmp_path, fake, url)
+    try:
+        before = await _stderr_until(proc, "Trying again in")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=15)
+        await fake.stop()
+    output = before + (out + err).decode()
+    assert proc.returncode == 0, output[-3000:]
+    assert "TEST-TOKEN" not in output and "Traceback" not in output

@@ -105,3 +105,36 @@ def test_keyboard_rows_and_the_64_byte_callback_limit():
     assert keyboard(reply) == [[("Done", "step:done:understand-the-role"), ("Skip", "step:skip:x")]]
     with pytest.raises(ValueError, match="64 bytes"):
         keyboard(Reply((), ((Button("x", "faq:show:" + "a" * 60),),)))
+
+
+LONE = "\ud800"
+
+
+def _every_node(text: str) -> Reply:
+    return Reply(
+        (
+            Para((Text(f"a{text}b "), Bold((Italic((Text(text),)),)), Code(f"c{text}"))),
+            Para((Link(f"label{text}", f"https://example.org/{text}"),)),
+            Bullets(((Text(text),),)),
+            Pre(f"pre{text}"),
+        ),
+        ((Button(f"label{text}", f"faq:show:{text}"),),),
+    )
+
+
+def test_a_lone_surrogate_in_any_reply_text_is_sent_as_a_replacement_character():
+    messages = render(_every_node(LONE))
+    assert messages and all(m.encode("utf-8") for m in messages)  # sendable: no surrogate left
+    text = "".join(visible(m) for m in messages)
+    assert "\ufffd" in text and text.count("\ufffd") == 6
+    ((label, payload),) = keyboard(_every_node(LONE))[0]
+    assert label == "label\ufffd" and payload == "faq:show:\ufffd"
+    # two halves of one emoji, each a code point of its own, are that emoji again
+    assert "🙂" in visible(render(Reply((Para((Text("\ud83d\ude42"),)),)))[0])
+
+
+def test_lone_surrogates_in_a_long_reply_split_within_the_limit():
+    messages = render(Reply((Para((Text(("word" + LONE + " ") * 3000),)),)))
+    assert len(messages) > 1
+    assert all(_units(visible(m)) <= MAX_TEXT and m.encode("utf-8") for m in messages)
+    assert "".join(visible(m) for m in messages).count("\ufffd") == 3000

@@ -38,3 +38,15 @@ class RetryLater(DeliveryError):
     def __init__(self, message: str = "", retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class StartFailed(Exception):
+    """An adapter could not connect at start-up. The message says what failed, secrets already masked,
+    and names the settings to check; `permanent` (e.g. a token the platform rejects) means retrying
+    cannot help, so a server stops instead of retrying."""
+
+    def __init__(self, message: str, settings: tuple[str, ...] = (), permanent: bool = False) -> None:
+        names = ", ".join(settings[:-1]) + " and " + settings[-1] if len(settings) > 1 else "".join(settings)
+        check = f" Check {names}." if names else ""
+        super().__init__(message.rstrip(".") + "." + check)
+        self.settings, self.permanent = settings, permanent

@@ -1,6 +1,9 @@
 """The console chat: a terminal (prompt, colours, numbered buttons) or a pipe (replies only).
 
 `printf '/start\n/roadmap\n' | python -m bot` prints the replies and exits at the end of input.
+
+In a terminal, what is printed while the prompt waits (a reminder, an admin notice, a log line through
+`log_stream`) goes on its own line above it, and the prompt is drawn again with what was typed so far.
 """
 
 from __future__ import annotations
@@ -9,14 +12,18 @@ import asyncio
 import contextlib
 import sys
 import threading
+from collections.abc import Callable
 from typing import TextIO
 
 from bot.adapters.base import Dispatch
 from handlers.markup import Bold, Bullets, Code, Doc, Inline, Italic, Link, Para, Pre, Text
+from handlers.numbers import parse_int
 from handlers.router import parse_line
 from handlers.types import ChatRef, Event, Press, Reply, UserRef
 
 _BOLD, _DIM, _CYAN, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[0m"
+_CLEAR_LINE = "\r\x1b[2K"  # back to the line's start and erase it
+PROMPT = "you › "
 
 
 _CONTROL = {c: None for c in (*range(0x00, 0x20), *range(0x7F, 0xA0)) if chr(c) not in "\n\t"}
@@ -95,11 +102,20 @@ class ConsoleAdapter:
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
         self._answered = threading.Event()  # the prompt comes back only after the replies are printed
         self._answered.set()
+        self._prompting = False  # the prompt is on screen, waiting for a line
+        self._screen = threading.Lock()  # one writer at a time: the prompt, replies, log lines
+        self._typed: Callable[[], str] = lambda: ""  # what was typed after the prompt (with readline)
 
     async def start(self, dispatch: Dispatch) -> None:
         self._dispatch = dispatch
         loop = asyncio.get_running_loop()
         if self.interactive:
+            try:  # line editing and history for input(), and what has been typed, to redraw it
+                import readline
+
+                self._typed = readline.get_line_buffer
+            except ImportError:  # e.g. Windows without pyreadline: still works, without the redraw
+                pass
             self.stdout.write(f"{_BOLD}Study Buddy{_RESET} — type /start or a question; Ctrl-D to quit.\n\n")
             self.stdout.flush()
         threading.Thread(target=self._read, args=(loop,), name="console-stdin", daemon=True).start()
@@ -112,10 +128,15 @@ class ConsoleAdapter:
                 if self.interactive:
                     self._answered.wait()
                     self._answered.clear()
+                    with self._screen:
+                        self._prompting = True
                     try:
-                        line = input("you › ")
+                        line = input(PROMPT)
                     except EOFError:
                         break
+                    finally:
+                        with self._screen:
+                            self._prompting = False
                 else:
                     line = self.stdin.readline()
                     if not line:
@@ -125,14 +146,16 @@ class ConsoleAdapter:
             loop.call_soon_threadsafe(self._lines.put_nowait, None)
 
     def _event(self, line: str) -> Event:
-        stripped = line.strip()
-        if stripped.isdigit() and self._choices and 1 <= int(stripped) <= len(self._choices):
-            return Event(self.user, self.chat, Press(self._choices[int(stripped) - 1]))
+        choice = parse_int(line, lo=1, hi=len(self._choices), hash_ok=False) if self._choices else None
+        if choice is not None:
+            return Event(self.user, self.chat, Press(self._choices[choice - 1]))
         return Event(self.user, self.chat, parse_line(line))
 
     async def _run(self) -> None:
         while (line := await self._lines.get()) is not None:
             try:
+                if not line.strip():  # Enter on its own (or only spaces): not a message, no reply
+                    continue
                 replies = await self._dispatch(self._event(line))
                 await self.send(self.chat, replies)
             finally:
@@ -151,9 +174,44 @@ class ConsoleAdapter:
 
     async def send(self, chat: ChatRef, replies: list[Reply]) -> None:
         choices: list[str] = []
+        parts = []
         for reply in replies:
-            self.stdout.write(render(reply, self.interactive, len(choices) + 1) + "\n\n")
+            parts.append(render(reply, self.interactive, len(choices) + 1) + "\n\n")
             choices += [b.payload for row in reply.buttons for b in row]
         if choices or replies:
             self._choices = choices
-        self.stdout.flush()
+        if parts:
+            self.print_above_prompt("".join(parts))
+
+    def print_above_prompt(self, text: str, stream: TextIO | None = None) -> None:
+        """Write `text` (to stdout, or `stream`): if the prompt is waiting, on its own line above it,
+        then the prompt again with what was typed so far."""
+        stream = stream or self.stdout
+        with self._screen:
+            prompting = self.interactive and self._prompting
+            if prompting:
+                self.stdout.write(_CLEAR_LINE)
+                self.stdout.flush()
+            stream.write(text if not prompting or text.endswith("\n") else text + "\n")
+            stream.flush()
+            if prompting:
+                self.stdout.write(PROMPT + self._typed())
+                self.stdout.flush()
+
+    def log_stream(self, stream: TextIO) -> _AbovePrompt:
+        """A stream for the log handler while the chat runs (bot.logs.log_stream)."""
+        return _AbovePrompt(self, stream)
+
+
+class _AbovePrompt:
+    """What a log handler writes goes through ConsoleAdapter.print_above_prompt."""
+
+    def __init__(self, console: ConsoleAdapter, stream: TextIO) -> None:
+        self.console, self.stream = console, stream
+
+    def write(self, text: str) -> int:
+        self.console.print_above_prompt(text, self.stream)
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()

@@ -14,6 +14,9 @@ out as Discord markdown (discord_render, the one place where text for Discord is
   channels and unknown users (any 403 or 404) -> ChatBlocked; 5xx and network errors -> RetryLater
   (discord.py itself waits out 429s, per route and global, from Discord's headers).
 - No message can ping anyone: `allowed_mentions` is none on every message.
+- Each event carries the message's or interaction's id (`Event.event_id`): discord.py does not drop a
+  repeat (a resumed session, a shard run twice during a deploy), handlers.middleware.drop_repeats does.
+- Start-up failures raise StartFailed (token masked); a token Discord rejects is permanent.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ import discord
 import yarl
 from discord import app_commands
 
-from bot.adapters.base import ChatBlocked, Dispatch, RetryLater
+from bot.adapters.base import ChatBlocked, Dispatch, RetryLater, StartFailed
 from bot.adapters.discord_commands import PERSONAL, UiTranslator, build_tree
 from bot.adapters.discord_render import components, embed, render
 from handlers.content_store import ContentStore
@@ -117,7 +120,9 @@ class DiscordAdapter:
         self._dispatch: Dispatch | None = None
         self._task: asyncio.Task | None = None
         self.synced = 0
-        self.send_failed: Callable[[str, Exception], None] = lambda platform, exc: None  # the app's metrics
+        # the app's metrics: every failed send, and the answers to an event given up
+        self.send_failed: Callable[[str, Exception], None] = lambda platform, exc: None
+        self.reply_lost: Callable[[str], None] = lambda platform: None
         self.ready = asyncio.Event()  # set on every READY (the first, and after each reconnect)
 
     # lifecycle
@@ -157,7 +162,7 @@ class DiscordAdapter:
             ready.cancel()
             exc = self._task.exception()
             await self.stop()
-            raise RuntimeError(f"Discord: could not connect ({type(exc).__name__}: {exc})") from None
+            raise self._start_failed(exc) from None
         if ready not in done:
             ready.cancel()
             log.warning("Discord: not ready after %.0f s; still trying in the background", self.ready_timeout)
@@ -165,6 +170,15 @@ class DiscordAdapter:
         user = self.client.user
         log.info(
             "Discord: %s in %d servers, %d shard(s)", user, len(self.client.guilds), self.client.shard_count
+        )
+
+    def _start_failed(self, exc: BaseException | None) -> StartFailed:
+        why = f"{type(exc).__name__}: {exc}".replace(self._token, "[secret]") if self._token else str(exc)
+        if isinstance(exc, discord.LoginFailure):
+            return StartFailed(f"Discord: the bot token was rejected ({why})", ("DISCORD_BOT_TOKEN",), True)
+        return StartFailed(
+            f"Discord: could not connect ({why})",
+            ("DISCORD_BOT_TOKEN", "DISCORD_API_BASE_URL", "DISCORD_GATEWAY_URL"),
         )
 
     def healthy(self) -> bool:
@@ -188,6 +202,8 @@ class DiscordAdapter:
         self.client = self._client()
         try:
             await self.client.login(self._token)  # runs setup_hook, which syncs
+        except (discord.LoginFailure, discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            raise self._start_failed(exc) from None
         finally:
             await self.client.close()
             self.client = None
@@ -239,19 +255,31 @@ class DiscordAdapter:
             admin = bool(perms and perms.manage_guild)
             chat = ChatRef("discord", str(message.channel.id), is_direct=False, sender_is_admin=admin)
         event = Event(
-            self._user(message.author, None), chat, what, mentions_bot=mentioned, replies_to_bot=replied
+            self._user(message.author, None),
+            chat,
+            what,
+            mentions_bot=mentioned,
+            replies_to_bot=replied,
+            event_id=str(message.id),
         )
         replies = await self._dispatch(event)
         try:
             await self._post(message.channel, replies, reference=None if direct else message)
-        except (ChatBlocked, RetryLater) as exc:
-            log.info("Discord: reply in %s not delivered: %s", chat.chat_id, exc)
+        except ChatBlocked as exc:
+            log.info("Discord: reply to message %s not delivered: %s", event.event_id, exc)
             self.send_failed(self.platform, exc)
+        except RetryLater as exc:  # discord.py has retried 5xx already; never the text in the log
+            log.warning("Discord: reply to message %s lost: %s", event.event_id, exc)
+            self.send_failed(self.platform, exc)
+            self.reply_lost(self.platform)
 
     async def on_command(self, interaction: discord.Interaction, name: str, args: tuple[object, ...]) -> None:
         line = " ".join(str(a) for a in args if a is not None and str(a).strip())
         event = Event(
-            self._user(interaction.user, interaction.locale), self._chat(interaction), Command(name, line)
+            self._user(interaction.user, interaction.locale),
+            self._chat(interaction),
+            Command(name, line),
+            event_id=str(interaction.id),
         )
         ephemeral = interaction.guild_id is not None and name in PERSONAL
         replies = await self._answer_in_time(interaction, event, ephemeral, thinking=True)
@@ -259,7 +287,10 @@ class DiscordAdapter:
 
     async def on_press(self, interaction: discord.Interaction, payload: str) -> None:
         event = Event(
-            self._user(interaction.user, interaction.locale), self._chat(interaction), Press(payload)
+            self._user(interaction.user, interaction.locale),
+            self._chat(interaction),
+            Press(payload),
+            event_id=str(interaction.id),
         )
         direct = interaction.guild_id is None
         on_private = direct or bool(interaction.message and interaction.message.flags.ephemeral)
@@ -334,8 +365,9 @@ class DiscordAdapter:
                 else:
                     await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
         except discord.HTTPException as exc:
-            log.warning("Discord: answer to an interaction failed: %s", _describe(exc))
+            log.warning("Discord: answer to interaction %s failed: %s", interaction.id, _describe(exc))
             self.send_failed(self.platform, exc)
+            self.reply_lost(self.platform)
 
     async def _post(
         self, channel: discord.abc.Messageable, replies: list[Reply], reference: discord.Message | None = None

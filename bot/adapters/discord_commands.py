@@ -23,8 +23,8 @@ from handlers.i18n import Strings, lang_from_locale
 # Replies that concern only the sender: ephemeral in servers (in DMs everything is private anyway).
 PERSONAL = frozenset(
     {
-        "start", "help", "step", "done", "doing", "skip", "undo", "progress", "log", "lang", "reminders",
-        "unremind", "pause", "resume", "export", "forget", "gaps", "reload",
+        "start", "help", "step", "done", "doing", "skip", "undo", "progress", "log", "unlog", "lang",
+        "reminders", "unremind", "pause", "resume", "export", "forget", "gaps", "reload",
     }
 )  # fmt: skip
 # Commands whose effect in a server is the server's (its zone, its channel reminders) or the bot's.
@@ -163,6 +163,11 @@ def build_tree(client: discord.Client, store: ContentStore, run: Run) -> app_com
     @app_commands.describe(time=text("option.time"), what=text("option.what"))
     async def log(interaction: discord.Interaction, time: str, what: str | None = None) -> None:
         await run(interaction, "log", (time, what))
+
+    @command("unlog")
+    @app_commands.describe(id=text("option.log_id"))
+    async def unlog(interaction: discord.Interaction, id: app_commands.Range[int, 1] | None = None) -> None:  # noqa: A002
+        await run(interaction, "unlog", (id,))
 
     @command("timezone")
     @app_commands.describe(zone=text("option.zone"))

@@ -7,7 +7,8 @@ content is empty or longer than 2000 characters (markup included). `render` retu
 more messages, split between blocks where it can and between lines, words or anywhere where a block is
 too long, with every bold, italic, code span and code fence closed in the part that opened it and
 reopened in the next. Buttons become rows of (label, custom_id): at most 5 rows of 5, ids of at most 100
-characters, labels of at most 80.
+characters, labels of at most 80. A lone surrogate (which no UTF encoding can carry) is sent as U+FFFD,
+so a reply never fails to render or send.
 
 Escaping, in short: `discord.utils.escape_markdown` (with ``ignore_links=False``) backslashes ``\\ * _ ~
 | `` ` `` and a leading ``-`` or ``#``; on top of that every ``[`` and ``<`` is escaped (masked
@@ -31,6 +32,7 @@ from dataclasses import dataclass, replace
 
 from discord.utils import escape_markdown, escape_mentions
 
+from handlers.chars import replace_surrogates
 from handlers.markup import Bold, Bullets, Code, Inline, Italic, Link, Para, Pre, Text, inline_plain
 from handlers.types import Reply
 
@@ -332,7 +334,7 @@ def render(reply: Reply, limit: int = MAX_CONTENT) -> list[str]:
 
     def flush() -> None:
         nonlocal part
-        text = part.text()
+        text = replace_surrogates(part.text())  # never longer: the limit still holds
         if text.strip():
             messages.append(text)
         part = _Part(limit)
@@ -386,7 +388,7 @@ def embed(reply: Reply) -> tuple[str, str] | None:
     first = reply.body[0] if reply.body else None
     if not (isinstance(first, Para) and len(first.children) == 1 and isinstance(first.children[0], Bold)):
         return None
-    title = escape_text(inline_plain(first.children[0].children))
+    title = replace_surrogates(escape_text(inline_plain(first.children[0].children)))
     if not title.strip() or len(title) > MAX_EMBED_TITLE:
         return None
     parts = render(Reply(reply.body[1:]), limit=MAX_EMBED_DESCRIPTION)
@@ -413,15 +415,16 @@ def components(reply: Reply) -> list[list[tuple[str, str]]]:
     for row in reply.buttons:
         cells = []
         for button in row:
-            if not button.payload or len(button.payload) > MAX_CUSTOM_ID:
-                raise ValueError(f"button payload {button.payload!r} is not 1 to 100 characters")
-            if button.payload in seen:
-                raise ValueError(f"button payload {button.payload!r} is used twice in one message")
-            seen.add(button.payload)
-            label = button.label if button.label.strip() else "…"
+            payload = replace_surrogates(button.payload)
+            if not payload or len(payload) > MAX_CUSTOM_ID:
+                raise ValueError(f"button payload {payload!r} is not 1 to 100 characters")
+            if payload in seen:
+                raise ValueError(f"button payload {payload!r} is used twice in one message")
+            seen.add(payload)
+            label = replace_surrogates(button.label) if button.label.strip() else "…"
             if len(label) > MAX_LABEL:
                 label = label[: MAX_LABEL - 1] + "…"
-            cells.append((label, button.payload))
+            cells.append((label, payload))
         rows += [cells[i : i + MAX_ROW_BUTTONS] for i in range(0, len(cells), MAX_ROW_BUTTONS)]
     if len(rows) > MAX_ROWS:
         raise ValueError(f"{len(rows)} rows of buttons; Discord takes at most {MAX_ROWS}")

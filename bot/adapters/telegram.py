@@ -3,11 +3,21 @@
 Long polling by default, a webhook when configured. Every reply goes through telegram_render (the one
 place where text for Telegram is escaped). Send failures are mapped for the reminder service:
 blocked / chat not found -> ChatBlocked (not retried), RetryAfter / network errors -> RetryLater.
+
+- Each event carries the update's id (`Event.event_id`), so a re-sent update is handled once
+  (handlers.middleware.drop_repeats), across restarts and processes.
+- A request the network dropped (a refused or dropped connection, a 5xx) is tried again with backoff:
+  for up to `reply_retry.total` seconds for the answer to a learner's message (they are waiting for
+  it), briefly for other sends (the reminder service retries later on its own). A timeout is never
+  retried: the message may have gone. A reply given up is logged with the update id and counted.
+- Start-up failures (getMe, setting the webhook) raise StartFailed with the token masked; a rejected
+  token is permanent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -16,12 +26,21 @@ from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application, TypeHandler
 
-from bot.adapters.base import ChatBlocked, Dispatch, RetryLater
+from bot.adapters.base import ChatBlocked, Dispatch, RetryLater, StartFailed
 from bot.adapters.telegram_rate import ChatRateLimiter, SendLimits
 from bot.adapters.telegram_render import keyboard, render
+from bot.backoff import Backoff
 from handlers.router import parse_line
 from handlers.types import ChatRef, Command, Event, Message, Press, Reply, UserRef
 
@@ -29,7 +48,11 @@ log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry request URLs: the token
 
 ADMIN_CACHE_SECONDS = 300
-NETWORK_RETRIES = (0.5, 1.0, 2.0)  # seconds before each retry of a request that never got through
+# Retrying a request that never got through: the answer to a learner's message for up to 30 s (a short
+# outage, a restarting proxy), other sends (reminders, admin notices) for a few seconds only.
+REPLY_RETRY = Backoff(first=0.5, cap=8.0, total=30.0)
+SEND_RETRY = Backoff(first=0.5, cap=2.0, total=4.0)
+CHECK = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL")  # the settings a failed start names
 
 
 @dataclass(frozen=True)
@@ -51,13 +74,19 @@ class TelegramAdapter:
         webhook: WebhookConfig | None = None,
         poll_timeout: int = 10,
         limits: SendLimits | None = None,
+        reply_retry: Backoff = REPLY_RETRY,
+        send_retry: Backoff = SEND_RETRY,
     ) -> None:
         self._token, self.base_url, self.webhook, self.poll_timeout = token, base_url, webhook, poll_timeout
         self.limits = limits or SendLimits()
-        self.send_failed: Callable[[str, Exception], None] = lambda platform, exc: None  # the app's metrics
+        self.reply_retry, self.send_retry = reply_retry, send_retry
+        # the app's metrics: every failed send, and the replies to an update given up
+        self.send_failed: Callable[[str, Exception], None] = lambda platform, exc: None
+        self.reply_lost: Callable[[str], None] = lambda platform: None
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
         self._dispatch: Dispatch | None = None
         self.app: Application | None = None
+        self._step = "getMe"  # what start() was doing, for its error
 
     # lifecycle
 
@@ -77,9 +106,21 @@ class TelegramAdapter:
         )
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
+        try:
+            await self._connect()
+        except BaseException as exc:
+            await self.stop()
+            if isinstance(exc, TelegramError | OSError):
+                raise self._start_failed(exc) from None
+            raise
+        log.info("Telegram: @%s, %s", self.app.bot.username, "webhook" if self.webhook else "long polling")
+
+    async def _connect(self) -> None:
+        self._step = "getMe"
         await self.app.initialize()
         await self.app.start()
         if self.webhook is not None:
+            self._step = "setWebhook"
             await self.app.updater.start_webhook(
                 listen=self.webhook.listen,
                 port=self.webhook.port,
@@ -88,10 +129,33 @@ class TelegramAdapter:
                 webhook_url=self.webhook.url,
             )
         else:
+            self._step = "deleteWebhook"  # polling starts by removing any webhook
             await self.app.updater.start_polling(
                 timeout=self.poll_timeout, drop_pending_updates=False, error_callback=self._polling_failed
             )
-        log.info("Telegram: @%s, %s", self.app.bot.username, "webhook" if self.webhook else "long polling")
+
+    def _start_failed(self, exc: TelegramError | OSError) -> StartFailed:
+        """One line for the operator: what failed and why, the token masked (python-telegram-bot puts
+        it in InvalidToken's text, and a proxy may repeat the request path), and what to check."""
+        where = self._mask(self.base_url)
+        if isinstance(exc, OSError):  # the webhook's own server could not listen
+            hook = self.webhook
+            return StartFailed(
+                f"Telegram: cannot listen for the webhook on {hook.listen}:{hook.port} ({exc})",
+                ("TELEGRAM_WEBHOOK_LISTEN", "TELEGRAM_WEBHOOK_PORT"),
+            )
+        why = self._mask(f"{type(exc).__name__}: {exc.message}")
+        if isinstance(exc, InvalidToken):  # 401 or 404: a wrong token, or a wrong Bot API address
+            return StartFailed(
+                f"Telegram: {self._step} at {where} was refused, the bot token is not accepted ({why})",
+                CHECK,
+                permanent=True,
+            )
+        settings = CHECK if self.webhook is None else (*CHECK, "TELEGRAM_WEBHOOK_URL")
+        return StartFailed(f"Telegram: {self._step} at {where} failed ({why})", settings)
+
+    def _mask(self, text: str) -> str:
+        return text.replace(self._token, "[secret]") if self._token else text
 
     async def stop_receiving(self) -> None:
         """No more updates (polling stops, the webhook server closes); sending still works."""
@@ -106,6 +170,7 @@ class TelegramAdapter:
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()
+        await self.app.bot.shutdown()  # its HTTP clients, also when initialize() failed half-way
         self.app = None
 
     def healthy(self) -> bool:
@@ -148,7 +213,10 @@ class TelegramAdapter:
         bot = self.app.bot
         if update.callback_query is not None:
             q = update.callback_query
-            await q.answer()  # promptly: the button stops spinning whatever the handler does
+            try:
+                await q.answer()  # promptly: the button stops spinning whatever the handler does
+            except TelegramError as exc:  # e.g. a re-sent update whose query was answered already
+                log.info("Telegram: could not answer the press in update %s: %s", update.update_id, exc)
             chat = q.message.chat if q.message else None
             if chat is None or q.data is None:
                 return None
@@ -156,6 +224,7 @@ class TelegramAdapter:
                 self._user(q.from_user),
                 await self._chat(chat, q.from_user.id, admin_check=True),
                 Press(q.data),
+                event_id=str(update.update_id),
             )
         message = update.message
         if message is None or message.text is None or message.from_user is None:
@@ -175,7 +244,14 @@ class TelegramAdapter:
             and message.reply_to_message.from_user.id == bot.id
         )
         chat = await self._chat(message.chat, message.from_user.id, admin_check=isinstance(what, Command))
-        return Event(self._user(message.from_user), chat, what, mentions_bot=mention, replies_to_bot=replied)
+        return Event(
+            self._user(message.from_user),
+            chat,
+            what,
+            mentions_bot=mention,
+            replies_to_bot=replied,
+            event_id=str(update.update_id),
+        )
 
     @staticmethod
     def _user(user) -> UserRef:  # noqa: ANN001
@@ -193,24 +269,35 @@ class TelegramAdapter:
         replies = await self._dispatch(event)
         q = update.callback_query
         pressed = q.message.message_id if q is not None and q.message is not None else None
+        started = time.monotonic()
         try:
-            await self.send(event.chat, replies, pressed=pressed)
-        except (ChatBlocked, RetryLater) as exc:
-            log.info("reply to %s not delivered: %s", event.chat.chat_id, exc)
+            await self.send(event.chat, replies, pressed=pressed, retry=self.reply_retry)
+        except ChatBlocked as exc:
+            log.info("Telegram: the reply to update %s was not delivered: %s", event.event_id, exc)
             self.send_failed(self.platform, exc)
+        except RetryLater as exc:  # never the text nor the chat: the update id finds it in the logs
+            waited = time.monotonic() - started
+            log.warning("Telegram: reply to update %s lost after %.1f s: %s", event.event_id, waited, exc)
+            self.send_failed(self.platform, exc)
+            self.reply_lost(self.platform)
 
     # out
 
-    async def send(self, chat: ChatRef, replies: list[Reply], pressed: int | None = None) -> None:
+    async def send(
+        self, chat: ChatRef, replies: list[Reply], pressed: int | None = None, retry: Backoff | None = None
+    ) -> None:
         """Post the replies; `pressed` is the message whose button was pressed, which the first reply
-        marked `replace` edits instead of posting anew."""
+        marked `replace` edits instead of posting anew. Requests the network dropped are retried on the
+        `retry` schedule (by default `send_retry`), all of them within its one deadline."""
         chat_id = int(chat.chat_id)
+        retry = retry or self.send_retry
+        again = functools.partial(self._retrying, retry, retry.deadline())
         try:
             for reply in replies:
                 edit = pressed if reply.replace else None
                 if edit is not None:
                     pressed = None  # one reply replaces the pressed message; any others are posted
-                await self._send_one(chat_id, reply, edit)
+                await self._send_one(chat_id, reply, again, edit)
         except Forbidden as exc:
             raise ChatBlocked(exc.message) from None
         except BadRequest as exc:
@@ -227,23 +314,23 @@ class TelegramAdapter:
         except NetworkError as exc:  # includes TimedOut
             raise RetryLater(str(exc)) from None
 
-    async def _retrying(self, method, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    @staticmethod
+    async def _retrying(backoff: Backoff, deadline: float | None, method, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN205
         """Run one Bot API call, again after a pause when the network failed before Telegram answered
-        (refused connection, dropped connection, 5xx). Not on a timeout: the message may have gone."""
-        for pause in (*NETWORK_RETRIES, None):
+        (refused connection, dropped connection, 5xx), until `deadline`. Not on a timeout: the message
+        may have gone."""
+        for pause in backoff.pauses(deadline):
             try:
                 return await method(*args, **kwargs)
             except (BadRequest, TimedOut):  # BadRequest is a NetworkError in python-telegram-bot
                 raise
             except NetworkError as exc:
-                if pause is None:
-                    raise
                 log.info("Telegram: network error (%s); retrying in %.1f s", exc, pause)
                 await asyncio.sleep(pause)
-        raise AssertionError("unreachable")
+        return await method(*args, **kwargs)  # the last try: its error is the caller's
 
-    async def _send_one(self, chat_id: int, reply: Reply, edit: int | None = None) -> None:
-        bot, again = self.app.bot, self._retrying
+    async def _send_one(self, chat_id: int, reply: Reply, again, edit: int | None = None) -> None:  # noqa: ANN001
+        bot = self.app.bot
         rows = keyboard(reply)
         markup = (
             InlineKeyboardMarkup(
@@ -255,7 +342,7 @@ class TelegramAdapter:
         messages = render(reply)
         for i, html in enumerate(messages):
             buttons = markup if i == len(messages) - 1 else None
-            if i == 0 and edit is not None and await self._edit(chat_id, edit, html, buttons, reply):
+            if i == 0 and edit is not None and await self._edit(chat_id, edit, html, buttons, reply, again):
                 continue
             try:
                 await again(bot.send_message, chat_id, html, parse_mode=ParseMode.HTML, reply_markup=buttons)
@@ -268,9 +355,9 @@ class TelegramAdapter:
             document = InputFile(reply.attachment.data, filename=reply.attachment.filename)
             await again(bot.send_document, chat_id, document)
 
-    async def _edit(self, chat_id: int, message_id: int, html: str, buttons, reply: Reply) -> bool:  # noqa: ANN001
+    async def _edit(self, chat_id: int, message_id: int, html: str, buttons, reply: Reply, again) -> bool:  # noqa: ANN001
         """Show `html` in place of the pressed message; False when Telegram won't (the caller posts)."""
-        bot, again = self.app.bot, self._retrying
+        bot = self.app.bot
         where = {"chat_id": chat_id, "message_id": message_id, "reply_markup": buttons}
         try:
             await again(bot.edit_message_text, html, parse_mode=ParseMode.HTML, **where)

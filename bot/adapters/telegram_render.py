@@ -4,7 +4,8 @@ Telegram's HTML parse mode accepts a few tags (b, i, code, pre, a href, ...), ne
 escaped everywhere else, and refuses a message whose text (after parsing) is longer than 4096 UTF-16
 code units. `render` returns the reply as one or more HTML messages, split between blocks where it can
 and between lines or words where a single block is too long, with every tag closed in the part that
-opened it. Buttons become rows of (label, callback data); callback data is at most 64 bytes.
+opened it. Buttons become rows of (label, callback data); callback data is at most 64 bytes. A lone
+surrogate (which no UTF encoding can carry) is sent as U+FFFD, so a reply never fails to render.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
+from handlers.chars import replace_surrogates
 from handlers.markup import Bold, Bullets, Code, Inline, Italic, Link, Para, Pre, Text
 from handlers.types import Reply
 
@@ -20,8 +22,8 @@ MAX_CALLBACK_BYTES = 64
 
 
 def _units(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
+    """Length as Telegram counts it: UTF-16 code units (a lone surrogate, sent as U+FFFD, is one)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _esc(text: str) -> str:
@@ -105,7 +107,7 @@ def render(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
     def flush() -> None:
         nonlocal current, used
         if current:
-            messages.append("".join(current).strip("\n") or " ")
+            messages.append(replace_surrogates("".join(current).strip("\n")) or " ")
         current, used = [], 0
 
     for b, block in enumerate(_blocks(reply)):
@@ -143,8 +145,9 @@ def keyboard(reply: Reply) -> list[list[tuple[str, str]]]:
     for row in reply.buttons:
         cells = []
         for button in row:
-            if len(button.payload.encode()) > MAX_CALLBACK_BYTES:
-                raise ValueError(f"button payload {button.payload!r} is over Telegram's 64 bytes")
-            cells.append((button.label[:64], button.payload))
+            payload = replace_surrogates(button.payload)
+            if len(payload.encode()) > MAX_CALLBACK_BYTES:
+                raise ValueError(f"button payload {payload!r} is over Telegram's 64 bytes")
+            cells.append((replace_surrogates(button.label[:64]), payload))
         rows.append(cells)
     return rows
