@@ -360,22 +360,10 @@ async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path, clock, 
 
 async def test_python_m_bot_runs_telegram_when_a_token_is_set_and_stops_on_sigterm(tmp_path):
     import signal
-    import sys
-
-    from tests.conftest import bot_env
 
     fake = FakeTelegram()
     url = await fake.start()
-    env = bot_env(TELEGRAM_BOT_TOKEN=fake.token, TELEGRAM_API_BASE_URL=url, LOG_LEVEL="DEBUG")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    proc = await _start_bot(tmp_path, fake, url)
     try:
         assert await fake.wait_for(lambda: fake.calls["getUpdates"] > 0, timeout=30)
         fake.fail_next("getUpdates", 502)  # a failure logged with its traceback: the token stays masked
