@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run install install-test test lint bench check clean
+.PHONY: run install install-test test test-fast lint bench check clean
 
 run: install
 	$(BIN)/python -m bot
@@ -33,6 +33,11 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 
 test: install-test
 	$(BIN)/python -m pytest
+
+# The quick lane while you work: everything but the tests marked `slow` (pyproject.toml); `make test` before
+# you push runs them all, and CI runs `make test`.
+test-fast: install-test
+	$(BIN)/python -m pytest -m "not slow"
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -22,7 +22,7 @@ from db.migrate import upgrade
 from handlers import admin, faq, general, preferences, privacy, reminders, roadmap, study
 from handlers.content import Problem
 from handlers.content_store import ContentStore
-from handlers.context import Context, HandlerConfig
+from handlers.context import AppHooks, Context, HandlerConfig
 from handlers.faq_match import Embedder
 from handlers.i18n import Strings
 from handlers.markup import Bullets, Code
@@ -68,6 +68,7 @@ class App:
         self._tasks: list[asyncio.Task] = []
         self.metrics = Metrics()
         self.health: HealthServer | None = None
+        self.reminders: ReminderService | None = None
 
     async def __aenter__(self) -> App:
         embedder = self._embedder
@@ -82,7 +83,6 @@ class App:
             self.dispatcher = Dispatcher(
                 self.routers, default_chain(self.sessions, self.config.flood_limit), self._context
             )
-            self._commands = self.dispatcher.command_routes()
             self.reminders = ReminderService(
                 self.sessions,
                 self.clock,
@@ -97,16 +97,18 @@ class App:
                 ),
             )
             self.reminders.observe = self.metrics.reminder
-            for adapter in self.adapters:
-                if hasattr(adapter, "send_failed"):  # replies that did not go out, for the metrics
-                    adapter.send_failed = self.metrics.send_error
-                if hasattr(adapter, "reply_lost"):  # answers to a learner given up after retrying
-                    adapter.reply_lost = self.metrics.reply_lost
-                if hasattr(adapter, "use_content"):  # e.g. Discord's command descriptions, autocomplete
-                    adapter.use_content(self.store)
+            self.hooks = AppHooks(
+                commands=tuple(self.dispatcher.command_routes()),
+                wake_reminders=self.reminders.wake,
+                observe=self.metrics.event,
+            )
+            for adapter in self.adapters:  # in the order bot.adapters.base.Adapter documents
+                adapter.send_failed = self.metrics.send_error
+                adapter.reply_lost = self.metrics.reply_lost
+                adapter.use_content(self.store)
+                adapter.use_commands(self.hooks.commands)
                 await adapter.start(self.dispatch)
-                if hasattr(adapter, "publish_commands"):
-                    await adapter.publish_commands(self.command_menu())
+                await adapter.publish_commands(self.command_menu())
             if self.settings.health_port:
                 self.health = HealthServer(
                     self.settings.health_listen, self.settings.health_port, self.check, self.metrics.render
@@ -132,12 +134,11 @@ class App:
     async def __aexit__(self, *exc: object) -> None:
         # stop taking updates, then let the reminders finish what is going out, then close the rest
         for adapter in self.adapters:
-            if hasattr(adapter, "stop_receiving"):
-                try:
-                    await adapter.stop_receiving()
-                except Exception:
-                    log.exception("adapter %s failed to stop receiving", adapter.name)
-        if getattr(self, "reminders", None) is not None:
+            try:
+                await adapter.stop_receiving()
+            except Exception:
+                log.exception("adapter %s failed to stop receiving", adapter.name)
+        if self.reminders is not None:
             await self.reminders.stop()
         for task in self._tasks:
             task.cancel()
@@ -165,26 +166,21 @@ class App:
             await asyncio.sleep(PRUNE_EVERY)
 
     def _context(self, event: Event, routes: tuple[Route, ...]) -> Context:
-        extra = {
-            "commands": self._commands,
-            "reminders_changed": self.reminders.wake,
-            "observe": self.metrics.event,
-        }
-        return Context(event, self.store, self.clock, self.config, routes, extra=extra)
+        return Context(event, self.store, self.clock, self.config, routes, hooks=self.hooks)
 
     def command_menu(self) -> list[tuple[str, dict[str, str]]]:
         """Public commands with their one-line help, per language (for platforms' command menus)."""
         strings = {lang: Strings(self.store.content.strings, lang) for lang in ("en", "zh")}
         return [
             (r.name, {lang: s.raw(f"help.{r.name}") for lang, s in strings.items()})
-            for r in self._commands
+            for r in self.hooks.commands
             if not r.hidden and not r.admin
         ]
 
     async def send_to(self, chat: ChatRef, replies: list[Reply]) -> None:
         """Deliver to a chat on its platform's adapter (reminders, admin alerts)."""
         for adapter in self.adapters:
-            if getattr(adapter, "platform", adapter.name) == chat.platform:
+            if adapter.platform == chat.platform:
                 try:
                     await adapter.send(chat, replies)
                 except Exception as exc:
@@ -199,8 +195,7 @@ class App:
             await conn.exec_driver_sql("SELECT 1")
         checks = {"database": True}
         for adapter in self.adapters:
-            healthy = getattr(adapter, "healthy", None)
-            checks[adapter.name] = bool(healthy()) if healthy is not None else True
+            checks[adapter.name] = bool(adapter.healthy())
         return checks
 
     async def dispatch(self, event: Event) -> list[Reply]:
@@ -208,7 +203,7 @@ class App:
 
     async def tell_admins(self, reply: Reply) -> None:
         """Send a message to every bot admin (BOT_ADMINS) on the platforms that are running."""
-        running = {getattr(a, "platform", a.name) for a in self.adapters}
+        running = {a.platform for a in self.adapters}
         for who in sorted(self.settings.bot_admins):
             platform, _, user_id = who.partition(":")
             if platform not in running:

@@ -18,6 +18,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from handlers.content import load_content
 from handlers.content_store import ContentError, ContentStore
 from handlers.faq import understand, understood_reply
+from handlers.router import declared_commands
 
 log = logging.getLogger("bot")
 
@@ -201,6 +202,9 @@ async def _discord_sync(settings: Settings) -> int:
         return 2
     adapter = _discord(settings)
     adapter.use_content(ContentStore(settings.content_dir, None))
+    from bot.app import ROUTERS
+
+    adapter.use_commands(declared_commands(ROUTERS))
     count = await adapter.sync_only()
     print(f"Synced {count} slash commands with Discord.")
     return 0
@@ -252,15 +256,15 @@ def _check(settings_dir: str) -> int:
 
 
 async def _gaps(settings: Settings, limit: int) -> int:
-    from db import queries
     from db.engine import make_engine, make_sessions
+    from db.faq_stats import top_unanswered
     from db.migrate import upgrade
 
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
         async with make_sessions(engine)() as session:
-            rows = await queries.top_unanswered(session, limit=limit)
+            rows = await top_unanswered(session, limit=limit)
     finally:
         await engine.dispose()
     if not rows:

@@ -27,7 +27,6 @@ from aiolimiter import AsyncLimiter
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.base import ChatBlocked, RetryLater
@@ -178,7 +177,7 @@ class ReminderService:
                     rows.extend(row)
                     updates.append(change)
                 await store.write_deliveries(session, rows)
-                await session.execute(update(Reminder), updates)
+                await store.advance_reminders(session, updates)
             total += len(due)
             self.observe("claimed", len(due))
             self.observe("missed", sum(1 for row in rows if row["status"] == store.MISSED))

@@ -15,7 +15,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ProcessedEvent
-from db.queries import dialect_insert
+from db.sql import dialect_insert
 
 _events = ProcessedEvent.__table__
 

@@ -1,7 +1,13 @@
-"""The tables. Times are stored in UTC; a learner's zone is an IANA name, never an offset."""
+"""The tables. Times are stored in UTC; a learner's zone is an IANA name, never an offset.
+
+Each table declares whose data it holds (`declare(...)`, last in `__table_args__`; see db/personal_data.py):
+/export and /forget are derived from those declarations. /export's sections follow the order of the
+classes below.
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -17,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from db.personal_data import Anonymous, Export, Owned, SharedCount, declare
 
 
 class UtcDateTime(TypeDecorator):
@@ -45,7 +53,27 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
-    __table_args__ = (UniqueConstraint("platform", "platform_user_id", name="uq_users_platform_user"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "platform_user_id", name="uq_users_platform_user"),
+        declare(
+            Owned(
+                by="id",
+                export=Export(
+                    "user",
+                    {
+                        "platform": "platform",
+                        "user_id": "platform_user_id",
+                        "display_name": "display_name",
+                        "language": "lang",
+                        "timezone": "timezone",
+                        "created_at": "created_at",
+                    },
+                    single=True,
+                ),
+                kept_back=("id", "timezone_set", "reminders_notice"),
+            )
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -63,6 +91,17 @@ class StepProgress(Base):
     """A learner's state on one roadmap step, keyed by the step's stable id (never its position)."""
 
     __tablename__ = "step_progress"
+    __table_args__ = declare(
+        Owned(
+            by="user_id",
+            export=Export(
+                "roadmap_progress",
+                {"step": "step_id", "state": "state", "updated_at": "updated_at"},
+                order_by=("step_id",),
+            ),
+            kept_back=("user_id",),
+        )
+    )
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     step_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -80,6 +119,22 @@ class StudyLog(Base):
         # one Done per (reminder message, learner): a second press finds this row
         Index("uq_study_logs_delivery", "user_id", "delivery_id", unique=True),
         Index("ix_study_logs_delivery", "delivery_id"),  # deleting a delivery sets its logs' delivery_id NULL
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "study_log",
+                    {
+                        "minutes": "minutes",
+                        "note": "note",
+                        "logged_at": "logged_at",
+                        "studied_at": "studied_at",
+                    },
+                    order_by=("logged_at", "id"),
+                ),
+                kept_back=("id", "user_id", "delivery_id"),
+            )
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -99,7 +154,10 @@ class ProcessedEvent(Base):
     a repeat, after a restart or in another process on the same database, is dropped. Pruned by age."""
 
     __tablename__ = "processed_events"
-    __table_args__ = (Index("ix_processed_events_seen", "seen_at"),)
+    __table_args__ = (
+        Index("ix_processed_events_seen", "seen_at"),
+        declare(Anonymous(why="platform update ids, with no link to who sent them")),
+    )
 
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -110,41 +168,11 @@ class FaqStat(Base):
     """How often each FAQ entry was answered, per language. No user ids."""
 
     __tablename__ = "faq_stats"
+    __table_args__ = declare(Anonymous(why="answer counts per FAQ entry and language"))
 
     faq_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     asked: Mapped[int] = mapped_column(Integer, default=0)
-
-
-class UnansweredQuestion(Base):
-    """Questions the bot could not answer: text and language only, counted, for content admins."""
-
-    __tablename__ = "unanswered_questions"
-    __table_args__ = (
-        UniqueConstraint("text", "lang", name="uq_unanswered_text_lang"),
-        Index("ix_unanswered_top", "count", "last_seen"),  # /gaps: the most asked first
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    text: Mapped[str] = mapped_column(String(500))
-    lang: Mapped[str] = mapped_column(String(8))
-    count: Mapped[int] = mapped_column(Integer, default=1)
-    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
-    last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
-
-
-class UnansweredAsker(Base):
-    """Who asked an unanswered question, so /forget can take a learner's words out of
-    `unanswered_questions` (the row goes when nobody else asked it; the count drops by theirs)."""
-
-    __tablename__ = "unanswered_askers"
-    __table_args__ = (Index("ix_unanswered_askers_user", "user_id"),)  # /forget and /export find theirs
-
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("unanswered_questions.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    count: Mapped[int] = mapped_column(Integer, default=1)
 
 
 class QuestionTally(Base):
@@ -152,6 +180,7 @@ class QuestionTally(Base):
     keep seeing after the askers are forgotten. No text, no user ids."""
 
     __tablename__ = "question_tallies"
+    __table_args__ = declare(Anonymous(why="question counts per UTC day and language: no text, no user ids"))
 
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
@@ -163,7 +192,12 @@ class Chat(Base):
     """Per-chat state: a group's time zone (set by its admins), and whether the bot can still post there."""
 
     __tablename__ = "chats"
-    __table_args__ = (UniqueConstraint("platform", "chat_id", name="uq_chats_platform_chat"),)
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", name="uq_chats_platform_chat"),
+        # keyed by chat, not by person; a private chat's row (its id, whether it blocked the bot) is not
+        # taken by /forget today: declaring it Owned would need a way from the person to their DM chat
+        declare(Anonymous(why="a chat's zone and whether the bot may post there, keyed by the chat")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -180,6 +214,33 @@ class Reminder(Base):
         Index("ix_reminders_due", "next_fire_at"),
         Index("ix_reminders_owner", "owner_id"),
         Index("ix_reminders_chat", "platform", "chat_id"),
+        declare(
+            Owned(
+                by="owner_id",
+                export=Export(
+                    "reminders",
+                    {
+                        "id": "id",
+                        "chat": "chat_id",
+                        "rule": ("rule", json.loads),
+                        "text": "text",
+                        "timezone": "timezone",
+                        "next": "next_fire_at",
+                        "paused": "paused",
+                    },
+                    order_by=("id",),
+                ),
+                kept_back=(
+                    "owner_id",
+                    "platform",
+                    "is_group",
+                    "lang",
+                    "fired",
+                    "missed_unreported",
+                    "created_at",
+                ),
+            )
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -206,6 +267,7 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("reminder_id", "fire_at", "seq", name="uq_deliveries_occurrence"),
         Index("ix_deliveries_pending", "status", "due_at"),
+        declare(Owned(by="reminder_id", why="the send state of the person's reminders: deleted with them")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -220,3 +282,55 @@ class Delivery(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     error: Mapped[str] = mapped_column(String(200), default="")
+
+
+class UnansweredQuestion(Base):
+    """Questions the bot could not answer: text and language only, counted, for content admins."""
+
+    __tablename__ = "unanswered_questions"
+    __table_args__ = (
+        UniqueConstraint("text", "lang", name="uq_unanswered_text_lang"),
+        Index("ix_unanswered_top", "count", "last_seen"),  # /gaps: the most asked first
+        # a learner's words: exported with their asks, and gone once nobody who asked them is left
+        declare(
+            SharedCount(through="unanswered_askers", kept_back=("id", "count", "first_seen", "last_seen"))
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(String(500))
+    lang: Mapped[str] = mapped_column(String(8))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class UnansweredAsker(Base):
+    """Who asked an unanswered question, so /forget can take a learner's words out of
+    `unanswered_questions` (the row goes when nobody else asked it; the count drops by theirs)."""
+
+    __tablename__ = "unanswered_askers"
+    __table_args__ = (
+        Index("ix_unanswered_askers_user", "user_id"),  # /forget and /export find theirs
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "unanswered_questions",
+                    {
+                        "text": "unanswered_questions.text",
+                        "language": "unanswered_questions.lang",
+                        "times_asked": "count",
+                    },
+                    order_by=("unanswered_questions.first_seen", "unanswered_questions.id"),
+                ),
+                kept_back=("question_id", "user_id"),
+            )
+        ),
+    )
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("unanswered_questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)

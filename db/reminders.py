@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Chat, Delivery, Reminder, User
-from db.queries import dialect_insert
+from db.sql import dialect_insert, is_id
 
 PENDING, SENDING, SENT, MISSED, FAILED, BLOCKED = "pending", "sending", "sent", "missed", "failed", "blocked"
 
@@ -53,7 +53,7 @@ async def count_owned(session: AsyncSession, owner_id: int) -> int:
 
 
 async def get_reminder(session: AsyncSession, reminder_id: int) -> Reminder | None:
-    return await session.get(Reminder, reminder_id)
+    return await session.get(Reminder, reminder_id) if is_id(reminder_id) else None
 
 
 async def delete_reminder(session: AsyncSession, reminder_id: int) -> None:
@@ -127,6 +127,13 @@ async def due_reminders(session: AsyncSession, now: datetime, limit: int) -> lis
     return list((await session.execute(_locked(session, query))).scalars())
 
 
+async def advance_reminders(session: AsyncSession, changes: Sequence[dict]) -> None:
+    """Store each claimed reminder's new state: dicts with its `id` and the columns that change
+    (`next_fire_at`, `fired`, `missed_unreported`), written in one bulk UPDATE by primary key."""
+    if changes:
+        await session.execute(update(Reminder), list(changes))
+
+
 async def write_deliveries(session: AsyncSession, rows: Sequence[dict]) -> None:
     """Insert occurrences; one already written (by an earlier claim) is left as it is."""
     if rows:
@@ -193,7 +200,7 @@ async def release_stale(session: AsyncSession, claimed_before: datetime) -> int:
 
 
 async def get_delivery(session: AsyncSession, delivery_id: int) -> Delivery | None:
-    return await session.get(Delivery, delivery_id)
+    return await session.get(Delivery, delivery_id) if is_id(delivery_id) else None
 
 
 async def next_seq(session: AsyncSession, reminder_id: int, fire_at: datetime) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
-from db import queries
+from db.faq_stats import question_counts, top_unanswered
 from handlers.content import Content
 from handlers.content_store import Reloaded
 from handlers.context import Context
@@ -36,24 +36,24 @@ def reload_reply(result: Reloaded, content: Content, lang: str) -> Reply:
     return Reply(body)
 
 
-@router.command("reload", admin=True)
+@router.command("reload", admin=True, personal=True)
 async def reload(ctx: Context) -> Reply:
     await ctx.end_transaction()  # parsing takes a while: other events must not wait for the database
     result = await ctx.store.reload()
     return reload_reply(result, ctx.store.content, ctx.lang)
 
 
-@router.command("gaps", admin=True)
+@router.command("gaps", admin=True, personal=True)
 async def gaps(ctx: Context) -> Reply:
     """The last 7 days' questions and the share answered (anonymous tallies, which outlive /forget),
     then the questions not answered, most asked first."""
     first_day = ctx.now().astimezone(UTC).date() - timedelta(days=GAPS_DAYS - 1)
-    asked, answered = await queries.question_counts(ctx.session, first_day)
+    asked, answered = await question_counts(ctx.session, first_day)
     if asked:
         week = ctx.t("gaps.week", days=GAPS_DAYS, asked=asked, share=round(100 * answered / asked))
     else:
         week = ctx.t("gaps.week_none", days=GAPS_DAYS)
-    rows = await queries.top_unanswered(ctx.session, limit=20)
+    rows = await top_unanswered(ctx.session, limit=20)
     if not rows:
         return Reply(week + ctx.t("gaps.none"))
     items = tuple((Text(f"{r.count}× [{r.lang}] "), Text(r.text)) for r in rows)

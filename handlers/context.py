@@ -1,7 +1,9 @@
-"""What a handler works with: the event, its DB session, the content, the clock and the config."""
+"""What a handler works with: the event, its DB session, the content, the clock, the config and the
+app's hooks."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -9,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 from handlers.i18n import Strings, lang_from_locale
 from handlers.markup import Doc
-from handlers.types import Button, Clock, Event, Reply, Route
+from handlers.types import Button, Clock, Command, Event, Reply, Route
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
-    from db.queries import UserRow
+    from db.users import UserRow
     from handlers.content_store import ContentStore
 
 
@@ -25,6 +27,20 @@ class HandlerConfig:
     admins: frozenset[str] = frozenset()  # "platform:user_id"
     max_text_len: int = 4000
     flood_limit: str | None = "30/minute"  # per user; None turns flood control off
+
+
+def _nothing() -> None:
+    pass
+
+
+@dataclass(frozen=True)
+class AppHooks:
+    """What the running app offers handlers and middleware, built once by the app (bot/app.py); the
+    defaults are for a context made without an app (a test calling a handler directly)."""
+
+    commands: tuple[Route, ...] = ()  # every command route once, in router order: /help, "did you mean"
+    wake_reminders: Callable[[], None] = _nothing  # the schedule changed: the reminder service looks again
+    observe: Callable[[dict], None] | None = None  # each event's log record (error_guard), for the metrics
 
 
 @dataclass
@@ -38,7 +54,8 @@ class Context:
     session: AsyncSession | None = None
     user: UserRow | None = None
     lang: str = field(default="")
-    extra: dict[str, Any] = field(default_factory=dict)  # for middlewares and the app (e.g. help listing)
+    hooks: AppHooks = AppHooks()
+    options: dict[str, Any] = field(default_factory=dict)  # a command: its declared options, parsed
     payload: Any = None  # a press: its typed payload, unpacked and owner-checked (handlers.payloads)
     target: Any = None  # a press: the object its payload names, as the owner check loaded it
     outcome: str = "ok"  # for the event's log line and metrics: e.g. "faq:abstained", "flood", "refused"
@@ -65,14 +82,25 @@ class Context:
         return Reply(self.t(key, **values), buttons)
 
     @property
+    def line(self) -> str:
+        """A command's whole argument line (for commands whose options form one phrase: /remind, /log)."""
+        what = self.event.what
+        return what.args if isinstance(what, Command) else ""
+
+    @property
+    def can_manage_chat(self) -> bool:
+        """May the sender change this chat's own settings (a `manage` command)? Always in a direct chat;
+        in a group, its admins and the bot's admins."""
+        chat = self.event.chat
+        return chat.is_direct or chat.sender_is_admin or self.is_bot_admin
+
+    @property
     def is_bot_admin(self) -> bool:
         return f"{self.event.user.platform}:{self.event.user.user_id}" in self.config.admins
 
     def reminders_changed(self) -> None:
         """Tell the reminder service (if one runs) to look at the schedule again."""
-        wake = self.extra.get("reminders_changed")
-        if wake is not None:
-            wake()
+        self.hooks.wake_reminders()
 
     async def end_transaction(self) -> None:
         """Commit what this event wrote so far and give the database back while slow work that needs

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from db import queries
+from db.faq_stats import record_faq_answer, record_question, record_unanswered
 from handlers.content import Content, FaqEntry
 from handlers.context import Context
 from handlers.faq_match import HybridMatcher, LexicalMatcher, Match
@@ -15,7 +15,7 @@ from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
 from handlers.payloads import ANYONE, Owner, Payload
 from handlers.roadmap import StepPress
 from handlers.router import Router
-from handlers.types import Button, Reply
+from handlers.types import Button, Option, Reply
 
 router = Router("faq")
 
@@ -121,11 +121,11 @@ def understood_reply(content: Content, u: Understood) -> Reply:
 async def answer_question(ctx: Context, question: str) -> Reply:
     u = small_talk(question, ctx.lang) or from_match(question, await ctx.store.match(question), ctx.lang)
     if u.kind in ("answer", "unknown"):  # a question (not small talk): counted, with no text nor asker
-        await queries.record_question(ctx.session, u.lang, u.kind == "answer", ctx.now())
+        await record_question(ctx.session, u.lang, u.kind == "answer", ctx.now())
     if u.kind == "answer":
-        await queries.record_faq_answer(ctx.session, u.entry_id, u.lang)
+        await record_faq_answer(ctx.session, u.entry_id, u.lang)
     elif u.kind == "unknown":
-        await queries.record_unanswered(ctx.session, question, u.lang, ctx.now(), ctx.user.id)
+        await record_unanswered(ctx.session, question, u.lang, ctx.now(), ctx.user.id)
     ctx.outcome = f"faq:{'abstained' if u.kind == 'unknown' else u.kind}"
     return understood_reply(ctx.content, u)
 
@@ -138,9 +138,9 @@ def topic_list(ctx: Context) -> Reply:
     return Reply(ctx.t("faq.list_intro", count=len(items)) + (Bullets(items),))
 
 
-@router.command("faq")
+@router.command("faq", options=(Option("topic", "option.topic", suggest="topics"),))
 async def faq(ctx: Context) -> Reply:
-    arg = ctx.event.what.args.strip()
+    arg = ctx.options["topic"]
     if not arg:
         return topic_list(ctx)
     entry = ctx.content.faq_by_id.get(arg.lower())
@@ -149,9 +149,9 @@ async def faq(ctx: Context) -> Reply:
     return await answer_question(ctx, arg)
 
 
-@router.command("ask")
+@router.command("ask", options=(Option("question", "option.question", required=True),))
 async def ask(ctx: Context) -> Reply:
-    question = ctx.event.what.args.strip()
+    question = ctx.options["question"]
     if not question:
         return ctx.reply("faq.ask_usage")
     return await answer_question(ctx, question)

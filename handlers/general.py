@@ -14,7 +14,7 @@ router = Router("general")
 
 
 def help_doc(ctx: Context):  # noqa: ANN201
-    routes = ctx.extra.get("commands", [])
+    routes = ctx.hooks.commands
     items = []
     for route in routes:
         if route.hidden or (route.admin and not ctx.is_bot_admin):
@@ -35,7 +35,7 @@ async def _deep_link(ctx: Context, payload: str) -> Reply | None:
     return None
 
 
-@router.command("start")
+@router.command("start", personal=True)
 async def start(ctx: Context) -> list[Reply]:
     name = ctx.event.user.display_name or ctx.event.user.user_id
     buttons = (
@@ -45,13 +45,13 @@ async def start(ctx: Context) -> list[Reply]:
         ),
     )
     welcome = Reply(ctx.t("start.welcome", name=name), buttons)
-    opened = await _deep_link(ctx, ctx.event.what.args.strip()) if ctx.event.what.args else None
+    opened = await _deep_link(ctx, ctx.line) if ctx.line else None  # Telegram's /start <payload>
     if opened is not None:  # a link to one place: open it instead of the whole menu
         return [welcome, opened]
     return [welcome, Reply(help_doc(ctx))]
 
 
-@router.command("help")
+@router.command("help", personal=True)
 async def help_(ctx: Context) -> Reply:
     return Reply(help_doc(ctx))
 
@@ -59,7 +59,7 @@ async def help_(ctx: Context) -> Reply:
 @router.unknown_command()
 async def unknown(ctx: Context) -> Reply:
     name = ctx.event.what.name
-    known = [r.name for r in ctx.extra.get("commands", []) if not r.hidden]
+    known = [r.name for r in ctx.hooks.commands if not r.hidden]
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
     if close:
         return ctx.reply("error.unknown_command_close", name=name[:32], close=close[0])

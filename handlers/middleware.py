@@ -12,7 +12,8 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db import events, queries
+from db import events
+from db.users import clear_reminders_notice, find_user, get_or_create_user
 from handlers import chars
 from handlers.context import Context
 from handlers.i18n import LANGS
@@ -56,9 +57,8 @@ async def error_guard(handler: Handler, ctx: Context) -> list[Reply]:
     }
     if log.isEnabledFor(logging.INFO):
         log.info(" ".join(f"{k}={v}" for k, v in event.items()), extra={"event": event})
-    observe = ctx.extra.get("observe")
-    if observe is not None:
-        observe(event)
+    if ctx.hooks.observe is not None:
+        ctx.hooks.observe(event)
     return replies
 
 
@@ -92,7 +92,7 @@ async def _refuse(ctx: Context, key: str, **values: object) -> list[Reply]:
     ctx.outcome = "rejected"
     if ctx.session is not None:  # the language the learner chose wins over the platform locale
         u = ctx.event.user
-        known = await queries.find_user(ctx.session, u.platform, u.user_id)
+        known = await find_user(ctx.session, u.platform, u.user_id)
         if known is not None and known.lang in LANGS:
             ctx.lang = known.lang
     return [ctx.reply(key, **values)]
@@ -161,12 +161,12 @@ async def load_user(handler: Handler, ctx: Context) -> list[Reply]:
     if name != u.display_name:
         u = replace(u, display_name=name)
         ctx.event = replace(ctx.event, user=u)
-    ctx.user = await queries.get_or_create_user(ctx.session, u.platform, u.user_id, u.display_name, ctx.now())
+    ctx.user = await get_or_create_user(ctx.session, u.platform, u.user_id, u.display_name, ctx.now())
     if ctx.user.lang in LANGS:
         ctx.lang = ctx.user.lang
     replies = await handler(ctx)
     if ctx.user is not None and ctx.user.reminders_notice:  # reminders could not reach them: say so once
-        await queries.clear_reminders_notice(ctx.session, ctx.user.id)
+        await clear_reminders_notice(ctx.session, ctx.user.id)
         replies = [ctx.reply("remind.blocked_notice"), *replies]
     return replies
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from db import queries, reminders
+from db import reminders
+from db.users import set_user_lang, set_user_timezone
 from handlers.context import Context
 from handlers.markup import Bullets, Code, Doc, Text
 from handlers.router import Router
-from handlers.types import Reply
+from handlers.types import Option, Reply
 from handlers.zones import ZoneMatch, lookup, zone_label
 
 router = Router("preferences")
@@ -28,23 +29,28 @@ LANG_NAMES = {
 }
 
 
-@router.command("lang", "language")
+LANGUAGE = Option(
+    "language", "option.language", required=True, choices=(("en", "English"), ("zh", "简体中文"))
+)
+
+
+@router.command("lang", "language", options=(LANGUAGE,), personal=True)
 async def lang(ctx: Context) -> Reply:
-    arg = ctx.event.what.args.strip().lower()
+    arg = (ctx.options["language"] or "").lower()
     if not arg:
         return ctx.reply("lang.current", lang=ctx.lang)
     chosen = LANG_NAMES.get(arg)
     if chosen is None:
         return ctx.reply("lang.unknown", given=arg[:40])
-    await queries.set_user_lang(ctx.session, ctx.user.id, chosen)
+    await set_user_lang(ctx.session, ctx.user.id, chosen)
     await reminders.set_private_lang(ctx.session, ctx.user.id, chosen)  # they speak as their owner does
     ctx.lang = chosen
     return ctx.reply("lang.set")
 
 
-@router.command("timezone", "tz")
+@router.command("timezone", "tz", options=(Option("zone", "option.zone", suggest="zones"),), manage=True)
 async def timezone(ctx: Context) -> Reply:
-    arg = ctx.event.what.args.strip()
+    arg = ctx.options["zone"] or ""
     if not ctx.event.chat.is_direct:
         return await _group_timezone(ctx, arg)
     if not arg:
@@ -53,7 +59,7 @@ async def timezone(ctx: Context) -> Reply:
     match = _lookup(ctx, arg)
     if match.zone is None:
         return _not_set(ctx, arg, match)
-    await queries.set_user_timezone(ctx.session, ctx.user.id, match.zone)
+    await set_user_timezone(ctx.session, ctx.user.id, match.zone)
     local = ctx.now().astimezone(ZoneInfo(match.zone))
     return Reply(ctx.t("tz.set", zone=match.zone, time=local.strftime("%H:%M")) + _also(ctx, match))
 
@@ -67,7 +73,7 @@ async def _group_timezone(ctx: Context, arg: str) -> Reply:
             return ctx.reply("tz.group_unset")
         local = ctx.now().astimezone(ZoneInfo(state.timezone))
         return ctx.reply("tz.group_current", zone=state.timezone, time=local.strftime("%H:%M"))
-    if not (chat.sender_is_admin or ctx.is_bot_admin):
+    if not ctx.can_manage_chat:
         return ctx.reply("tz.group_admins_only")
     match = _lookup(ctx, arg)
     if match.zone is None:

@@ -6,7 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from db import queries
+from db.privacy import export_user, forget_user
+from db.users import find_user
 from handlers.context import Context
 from handlers.payloads import ANYONE, Owner, Payload
 from handlers.router import Router
@@ -34,13 +35,13 @@ class ForgetPress(Payload, prefix="forget"):
             return None
         if self.user == ctx.event.user.user_id:
             return Owner(user_id=ctx.user.id)
-        asker = await queries.find_user(ctx.session, ctx.event.user.platform, self.user)
+        asker = await find_user(ctx.session, ctx.event.user.platform, self.user)
         return Owner(user_id=asker.id) if asker is not None else None
 
 
-@router.command("export")
+@router.command("export", personal=True)
 async def export(ctx: Context) -> Reply:
-    data = await queries.export_user(ctx.session, ctx.user.id)
+    data = await export_user(ctx.session, ctx.user.id)
     data["exported_at"] = ctx.now().isoformat()
     blob = json.dumps(data, ensure_ascii=False, indent=2).encode()
     return Reply(
@@ -49,7 +50,7 @@ async def export(ctx: Context) -> Reply:
     )
 
 
-@router.command("forget")
+@router.command("forget", personal=True)
 async def forget(ctx: Context) -> Reply:
     stamp = int(ctx.now().timestamp())
     buttons = (
@@ -69,6 +70,6 @@ async def confirm(ctx: Context) -> Reply:
     age = ctx.now().timestamp() - p.stamp
     if not 0 <= age <= CONFIRM_SECONDS:
         return ctx.reply("forget.expired")
-    await queries.forget_user(ctx.session, ctx.user.id)
+    await forget_user(ctx.session, ctx.user.id)
     ctx.user = None
     return ctx.reply("forget.done")

@@ -20,19 +20,18 @@ from datetime import datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from db import queries
 from db import reminders as store
 from db.models import Delivery, Reminder
+from db.users import lock_user
 from handlers import study
 from handlers.content import Content
 from handlers.context import Context
 from handlers.i18n import Strings
 from handlers.markup import Bold, Bullets, Doc, Para, Text
-from handlers.numbers import parse_int
 from handlers.payloads import Owner, Payload
 from handlers.router import Router
 from handlers.schedule import Rule, ScheduleError, is_relative, parse, upcoming
-from handlers.types import Button, Reply
+from handlers.types import Button, Option, Reply
 from handlers.zones import locale_zone
 
 router = Router("reminders")
@@ -86,7 +85,7 @@ def _can_manage(ctx: Context, r: Reminder) -> bool:
     if r.platform != chat.platform or r.chat_id != chat.chat_id:
         return False
     if r.is_group:
-        return chat.sender_is_admin or ctx.is_bot_admin
+        return ctx.can_manage_chat
     return r.owner_id == ctx.user.id
 
 
@@ -113,20 +112,23 @@ def _describe(ctx: Context, r: Reminder, now: datetime, snoozed: list[datetime] 
     return tuple(line)
 
 
-@router.command("remind")
+WHEN = Option("when", "option.when", required=True)
+
+
+@router.command("remind", options=(WHEN, Option("text", "option.text")), manage=True, phrase=True)
 async def remind(ctx: Context) -> Reply:
-    args = ctx.event.what.args
+    args = ctx.line
     chat = ctx.event.chat
     if not args:
         return Reply(_examples(ctx, "remind.usage", ctx.zone()))
-    if not chat.is_direct and not (chat.sender_is_admin or ctx.is_bot_admin):
+    if not ctx.can_manage_chat:
         return ctx.reply("remind.group_admins_only")
     tz, ask = await _zone_for(ctx)
     if ask is not None:
         if not is_relative(args):
             return ask
         tz = "UTC"  # a delay is an instant: any zone gives the same time, UTC shows it plainly
-    await queries.lock_user(ctx.session, ctx.user.id)  # count, then add: one at a time per learner
+    await lock_user(ctx.session, ctx.user.id)  # count, then add: one at a time per learner
     if await store.count_owned(ctx.session, ctx.user.id) >= MAX_PER_LEARNER:
         return ctx.reply("remind.too_many", max=MAX_PER_LEARNER)
     zone = ZoneInfo(tz)
@@ -160,7 +162,7 @@ async def remind(ctx: Context) -> Reply:
     return Reply(body)
 
 
-@router.command("reminders")
+@router.command("reminders", personal=True)
 async def list_reminders(ctx: Context) -> Reply:
     chat = ctx.event.chat
     rows = await store.reminders_in(ctx.session, chat.platform, chat.chat_id)
@@ -175,10 +177,9 @@ async def list_reminders(ctx: Context) -> Reply:
 
 
 async def _one(ctx: Context, command: str) -> tuple[Reminder | None, Reply | None]:
-    arg = ctx.event.what.args.strip()
-    ref = parse_int(arg)
+    ref = ctx.options["id"]
     if ref is None:
-        digits = arg.removeprefix("#")
+        digits = ctx.line.removeprefix("#")
         if digits.isdecimal():  # too large to be an id: no such reminder
             return None, ctx.reply("remind.not_found", id=digits[:12])
         return None, ctx.reply("remind.which", command=command)
@@ -188,7 +189,10 @@ async def _one(ctx: Context, command: str) -> tuple[Reminder | None, Reply | Non
     return r, None
 
 
-@router.command("unremind")
+REMINDER = Option("id", "option.id", kind=int, required=True, min=1)
+
+
+@router.command("unremind", options=(REMINDER,), personal=True, manage=True)
 async def unremind(ctx: Context) -> Reply:
     r, err = await _one(ctx, "unremind")
     if err:
@@ -201,7 +205,7 @@ async def unremind(ctx: Context) -> Reply:
 async def _set_paused(ctx: Context, paused: bool, command: str) -> Reply:
     """Pause or resume one reminder, or all of them here; only those that change are acted on and named."""
     chat = ctx.event.chat
-    if ctx.event.what.args.strip():
+    if ctx.line:
         r, err = await _one(ctx, command)
         if err:
             return err
@@ -231,12 +235,15 @@ async def _set_paused(ctx: Context, paused: bool, command: str) -> Reply:
     return ctx.reply("remind.paused" if paused else "remind.resumed", ids=ids, count=len(targets))
 
 
-@router.command("pause")
+ONE_OR_ALL = Option("id", "option.id_or_all", kind=int, min=1)
+
+
+@router.command("pause", options=(ONE_OR_ALL,), personal=True, manage=True)
 async def pause(ctx: Context) -> Reply:
     return await _set_paused(ctx, True, "pause")
 
 
-@router.command("resume")
+@router.command("resume", options=(ONE_OR_ALL,), personal=True, manage=True)
 async def resume(ctx: Context) -> Reply:
     return await _set_paused(ctx, False, "resume")
 

@@ -9,13 +9,13 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-from db import queries
+from db.progress import set_step_state, step_states
 from handlers.content import Step
 from handlers.context import Context
 from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
 from handlers.payloads import ANYONE, Owner, Payload
 from handlers.router import Router
-from handlers.types import Button, Reply
+from handlers.types import Button, Option, Reply
 
 router = Router("roadmap")
 
@@ -64,7 +64,7 @@ def _next_step(ctx: Context, states: dict[str, str]) -> Step | None:
 
 async def roadmap_reply(ctx: Context) -> Reply:
     steps = ctx.content.steps
-    states = await queries.step_states(ctx.session, ctx.user.id)
+    states = await step_states(ctx.session, ctx.user.id)
     done = sum(1 for s in steps if states.get(s.id) == "done")
     items = tuple((Text(f"{ICONS[states.get(s.id)]} {s.number}. "), Text(_title(ctx, s))) for s in steps)
     body = (
@@ -78,7 +78,7 @@ async def roadmap_reply(ctx: Context) -> Reply:
 
 
 async def step_reply(ctx: Context, step: Step) -> Reply:
-    states = await queries.step_states(ctx.session, ctx.user.id)
+    states = await step_states(ctx.session, ctx.user.id)
     state = states.get(step.id)
     body: list = [
         Para((Bold((Text(f"{step.number}. {_title(ctx, step)}"),)),)),
@@ -120,16 +120,19 @@ def _usage(ctx: Context, command: str) -> Reply:
     return ctx.reply("step.which", command=command, total=len(ctx.content.steps))
 
 
+STEP = Option("step", "option.step", suggest="steps")
+
+
 @router.command("roadmap")
 async def roadmap(ctx: Context) -> Reply:
     return await roadmap_reply(ctx)
 
 
-@router.command("step")
+@router.command("step", options=(STEP,), personal=True)
 async def step(ctx: Context) -> Reply:
-    ref = ctx.event.what.args
+    ref = ctx.options["step"]
     if not ref:
-        states = await queries.step_states(ctx.session, ctx.user.id)
+        states = await step_states(ctx.session, ctx.user.id)
         nxt = _next_step(ctx, states)
         return await step_reply(ctx, nxt) if nxt else ctx.reply("roadmap.all_done")
     found = ctx.content.find_step(ref)
@@ -141,7 +144,7 @@ async def step(ctx: Context) -> Reply:
 async def change_state(ctx: Context, action: str, ref: str) -> Reply:
     if not ref:
         if action == "done":  # /done with no number finishes the one step in progress, if there is one
-            states = await queries.step_states(ctx.session, ctx.user.id)
+            states = await step_states(ctx.session, ctx.user.id)
             doing = [s for s in ctx.content.steps if states.get(s.id) == "doing"]
             if len(doing) == 1:
                 return await change_state(ctx, action, doing[0].id)
@@ -149,8 +152,8 @@ async def change_state(ctx: Context, action: str, ref: str) -> Reply:
     found = ctx.content.find_step(ref)
     if found is None:
         return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
-    await queries.set_step_state(ctx.session, ctx.user.id, found.id, STATE_OF[action], ctx.now())
-    states = await queries.step_states(ctx.session, ctx.user.id)
+    await set_step_state(ctx.session, ctx.user.id, found.id, STATE_OF[action], ctx.now())
+    states = await step_states(ctx.session, ctx.user.id)
     done = sum(1 for s in ctx.content.steps if states.get(s.id) == "done")
     total = len(ctx.content.steps)
     body = ctx.t(f"step.marked_{action}", n=found.number, title=_title(ctx, found)) + (
@@ -167,14 +170,14 @@ async def change_state(ctx: Context, action: str, ref: str) -> Reply:
 
 def _state_command(action: str):  # noqa: ANN202
     async def handle(ctx: Context) -> Reply:
-        return await change_state(ctx, action, ctx.event.what.args)
+        return await change_state(ctx, action, ctx.options["step"] or "")
 
     handle.__name__ = action
     return handle
 
 
 for _action in ("done", "doing", "skip", "undo"):
-    router.command(_action)(_state_command(_action))
+    router.command(_action, options=(STEP,), personal=True)(_state_command(_action))
 
 
 @router.press(StepPress)

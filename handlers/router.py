@@ -15,7 +15,7 @@ from typing import Any
 
 from handlers.context import Context
 from handlers.payloads import Payload
-from handlers.types import Command, Event, Handler, Message, Middleware, Press, Reply, Route
+from handlers.types import Command, Event, Handler, Message, Middleware, Option, Press, Reply, Route
 
 UNHANDLED = object()
 _COMMAND = re.compile(r"^/([A-Za-z][A-Za-z0-9_]{0,31})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
@@ -38,10 +38,30 @@ class Router:
         self.fallback: Route | None = None
 
     def command(
-        self, name: str, *aliases: str, admin: bool = False, hidden: bool = False
+        self,
+        name: str,
+        *aliases: str,
+        options: tuple[Option, ...] = (),
+        personal: bool = False,
+        manage: bool = False,
+        admin: bool = False,
+        phrase: bool = False,
+        hidden: bool = False,
     ) -> Callable[[Handler], Handler]:
+        """Declare a command once (see handlers.types.Route for what each policy means)."""
+
         def register(fn: Handler) -> Handler:
-            route = Route(name, fn, admin=admin, hidden=hidden, aliases=aliases)
+            route = Route(
+                name,
+                fn,
+                admin=admin,
+                hidden=hidden,
+                aliases=aliases,
+                options=options,
+                personal=personal,
+                manage=manage,
+                phrase=phrase,
+            )
             for key in (name, *aliases):
                 if key in self.commands:
                     raise ValueError(f"/{key} is registered twice in router {self.name!r}")
@@ -97,12 +117,27 @@ def _as_list(result: Any) -> list[Reply]:
 
 async def run_routes(ctx: Context) -> list[Reply]:
     """The chain's terminal: try the resolved routes in order until one handles the event."""
+    what = ctx.event.what
     for route in ctx.routes:
         ctx.route = route
+        if isinstance(what, Command):
+            ctx.options = route.parse_options(what)
         result = await route.handler(ctx)
         if result is not UNHANDLED:
             return _as_list(result)
     return []
+
+
+def declared_commands(routers: Sequence[Router]) -> list[Route]:
+    """Every declared command once, in router order: what /help, the Telegram menu and Discord's slash
+    commands are made from."""
+    seen, out = set(), []
+    for router in routers:
+        for route in router.commands.values():
+            if route.name not in seen:
+                seen.add(route.name)
+                out.append(route)
+    return out
 
 
 async def _stale_press(ctx: Context) -> Reply:
@@ -126,13 +161,7 @@ class Dispatcher:
 
     def command_routes(self) -> list[Route]:
         """Every command once, in router order (for /help)."""
-        seen, out = set(), []
-        for router in self.routers:
-            for route in router.commands.values():
-                if route.name not in seen:
-                    seen.add(route.name)
-                    out.append(route)
-        return out
+        return declared_commands(self.routers)
 
     def resolve(self, event: Event) -> tuple[Route, ...]:
         what = event.what
@@ -153,7 +182,7 @@ class Dispatcher:
     async def feed(self, event: Event) -> list[Reply]:
         what = event.what
         if isinstance(what, Command) and what.args != what.args.strip():  # e.g. a blank slash option
-            event = dataclasses.replace(event, what=Command(what.name, what.args.strip()))
+            event = dataclasses.replace(event, what=dataclasses.replace(what, args=what.args.strip()))
         routes = self.resolve(event)
         if not routes:
             return []

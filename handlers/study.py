@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from db import queries
+from db.progress import step_states
+from db.study_logs import add_study_log, delete_log, minutes_between, own_log, recent_logs, study_times
+from db.users import lock_user
 from handlers.context import Context
 from handlers.markup import Bullets, Code, Para, Text
-from handlers.numbers import parse_int
 from handlers.roadmap import progress_bar
 from handlers.router import Router
-from handlers.types import Reply
+from handlers.types import Option, Reply
 
 router = Router("study")
 
@@ -83,7 +84,7 @@ def streak(days: list[date], today: date) -> int:
 async def studied_days(ctx: Context) -> list[date]:
     """The learner's study days in their current zone, newest first (derived from instants)."""
     since = ctx.now() - timedelta(days=STREAK_HORIZON)
-    return local_days(await queries.study_times(ctx.session, ctx.user.id, since), ctx.zone())
+    return local_days(await study_times(ctx.session, ctx.user.id, since), ctx.zone())
 
 
 async def current_streak(ctx: Context) -> int:
@@ -92,7 +93,7 @@ async def current_streak(ctx: Context) -> int:
 
 async def minutes_on(ctx: Context, day: date) -> int:
     zone = ctx.zone()
-    return await queries.minutes_between(
+    return await minutes_between(
         ctx.session, ctx.user.id, day_start(day, zone), day_start(day + timedelta(days=1), zone)
     )
 
@@ -117,11 +118,11 @@ async def log_time(
     today = now.astimezone(zone).date()
     day = day or today
     studied_at = now if day == today else datetime.combine(day, time(12), tzinfo=zone).astimezone(UTC)
-    await queries.lock_user(ctx.session, ctx.user.id)  # the day's total is read, then added to
+    await lock_user(ctx.session, ctx.user.id)  # the day's total is read, then added to
     already = await minutes_on(ctx, day)
     if already + minutes > MAX_MINUTES_PER_DAY:
         return Logged(None, day, already, "day_full")
-    log_id = await queries.add_study_log(
+    log_id = await add_study_log(
         ctx.session, ctx.user.id, minutes, note, now, studied_at=studied_at, delivery_id=delivery_id
     )
     if log_id is None:
@@ -155,9 +156,14 @@ def _example_day(today: date) -> str:
     return (today - timedelta(days=2)).isoformat()
 
 
-@router.command("log")
+@router.command(
+    "log",
+    options=(Option("time", "option.time", required=True), Option("what", "option.what")),
+    personal=True,
+    phrase=True,
+)
 async def log_study(ctx: Context) -> Reply:
-    args = ctx.event.what.args
+    args = ctx.line
     if not args:
         return ctx.reply("log.usage", example=_example_day(ctx.now().astimezone(ctx.zone()).date()))
     day, args, refused = split_day(ctx, args)
@@ -188,24 +194,23 @@ def _log_line(ctx: Context, row) -> tuple:  # noqa: ANN001
     return (Code(f"#{row.id}"), Text(f" {day} · {row.minutes} min{note}"))
 
 
-@router.command("unlog")
+@router.command("unlog", options=(Option("id", "option.log_id", kind=int, min=1),), personal=True)
 async def unlog(ctx: Context) -> Reply:
     """Delete the latest log, or one chosen by its #id (shown by /unlog); only the learner's own."""
-    ref = ctx.event.what.args.strip()
-    await queries.lock_user(ctx.session, ctx.user.id)
-    recent = await queries.recent_logs(ctx.session, ctx.user.id, limit=6)
+    ref, log_id = ctx.line, ctx.options["id"]
+    await lock_user(ctx.session, ctx.user.id)
+    recent = await recent_logs(ctx.session, ctx.user.id, limit=6)
     if ref:
-        log_id = parse_int(ref, lo=1)
         if log_id is None:
             return ctx.reply("unlog.which")
-        target = await queries.own_log(ctx.session, ctx.user.id, log_id)
+        target = await own_log(ctx.session, ctx.user.id, log_id)
         if target is None:
             return ctx.reply("unlog.not_found", id=ref[:20].lstrip("#"))
     elif recent:
         target = recent[0]
     else:
         return ctx.reply("unlog.none")
-    await queries.delete_log(ctx.session, ctx.user.id, target.id)
+    await delete_log(ctx.session, ctx.user.id, target.id)
     body = ctx.t("unlog.done") + (Para(_log_line(ctx, target)),)
     rest = [r for r in recent if r.id != target.id][:5]
     if rest:
@@ -213,15 +218,15 @@ async def unlog(ctx: Context) -> Reply:
     return Reply(body)
 
 
-@router.command("progress")
+@router.command("progress", personal=True)
 async def progress(ctx: Context) -> Reply:
     steps = ctx.content.steps
-    states = await queries.step_states(ctx.session, ctx.user.id)
+    states = await step_states(ctx.session, ctx.user.id)
     done = sum(1 for s in steps if states.get(s.id) == "done")
     zone = ctx.zone()
     today = ctx.now().astimezone(zone).date()
     monday = today - timedelta(days=today.weekday())
-    week = await queries.minutes_between(ctx.session, ctx.user.id, day_start(monday, zone))
+    week = await minutes_between(ctx.session, ctx.user.id, day_start(monday, zone))
     body = (
         ctx.t("progress.title")
         + (Para((Code(progress_bar(done, len(steps))),)),)

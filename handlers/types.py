@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from handlers.markup import Doc
+from handlers.numbers import parse_int
 
 if TYPE_CHECKING:
     from handlers.context import Context
@@ -36,7 +37,10 @@ class ChatRef:
 @dataclass(frozen=True)
 class Command:
     name: str  # lower case, without the slash
-    args: str = ""  # the rest of the line, stripped
+    args: str = ""  # the rest of the line, stripped (platforms with typed options: the values joined)
+    # Platforms with typed options (Discord's slash commands) give their values by option name; text
+    # platforms leave this None and the options are read from `args` (see Route.parse_options).
+    options: tuple[tuple[str, object], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,34 @@ Middleware = Callable[[Handler, "Context"], Awaitable["list[Reply]"]]
 
 
 @dataclass(frozen=True)
+class Option:
+    """One argument of a command, declared once: Discord offers it as a slash-command option (typed, with
+    its description, choices or suggestions), text platforms read it from the line. `help` is the UI
+    string key of its description; `suggest` names a source in handlers.suggest ("steps", "topics",
+    "zones") for platforms that suggest while the learner types."""
+
+    name: str
+    help: str
+    kind: type = str  # str or int
+    required: bool = False
+    min: int | None = None  # for int options
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    suggest: str | None = None
+
+
+@dataclass(frozen=True)
 class Route:
-    """One registered handler; `admin` routes pass only for bot admins or chat admins. Its /help line
-    comes from the UI strings `usage.<name>` and `help.<name>`."""
+    """One registered handler and its declaration, which every surface reads: /help and the Telegram
+    menu (UI strings `usage.<name>`, `help.<name>`), Discord's slash commands (options, default
+    permission, ephemeral replies) and the handler rules.
+
+    Policies: `admin` routes pass only for bot admins or the admins of the group they are used in
+    (middleware); `manage` commands change the group's own settings when used in a group (its zone, its
+    channel reminders), so there they are for the group's admins (`Context.can_manage_chat`; Discord
+    shows them to members with Manage Server only); `personal` replies concern only the sender (Discord
+    answers them ephemerally in servers). `phrase`: the options form one phrase the handler parses itself
+    from `Context.line` (`/remind daily 19:00 revise`, `/log 1h30 pandas`); otherwise the last option
+    takes the rest of the line and the others one word each."""
 
     name: str
     handler: Handler
@@ -111,3 +140,24 @@ class Route:
     hidden: bool = False  # not listed in /help
     aliases: tuple[str, ...] = field(default=())
     payload: Any = None  # a press route's payload family (handlers.payloads.Payload subclass)
+    options: tuple[Option, ...] = ()
+    personal: bool = False
+    manage: bool = False
+    phrase: bool = False
+
+    def parse_options(self, command: Command) -> dict[str, object]:
+        """The command's option values by name (None where not given, or an int option that is not a
+        number: the handler still has the typed text in `Context.line`)."""
+        if command.options is not None:
+            given = dict(command.options)
+            values = {o.name: given.get(o.name) for o in self.options}
+        else:
+            words = command.args.split(maxsplit=max(len(self.options) - 1, 0)) if self.options else []
+            values = {o.name: (words[i] if i < len(words) else None) for i, o in enumerate(self.options)}
+        for o in self.options:
+            v = values[o.name]
+            if o.kind is int and v is not None and not isinstance(v, int):
+                values[o.name] = parse_int(str(v), lo=o.min if o.min is not None else 0)
+            elif isinstance(v, str) and not v.strip():
+                values[o.name] = None
+        return values

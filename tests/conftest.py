@@ -133,6 +133,18 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN20
 
 
 @pytest.fixture
+async def sessions(db_url: str):  # noqa: ANN201
+    """Sessions on a fresh, migrated database of each kind: for the db stores' own tests (tests/stores.py)."""
+    from db.engine import make_engine, make_sessions
+    from db.migrate import upgrade
+
+    engine = make_engine(db_url)
+    await upgrade(engine)
+    yield make_sessions(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
 async def db_app(tmp_path: Path, db_url: str, clock):  # noqa: ANN001, ANN201
     """The app of `app`, on each database in turn."""
     async with app_on(make_settings(tmp_path, database_url=db_url), clock) as running:
@@ -200,10 +212,10 @@ async def seed_due_reminders(db_url: str, n: int, platform: str, chat_id: Callab
     """A migrated database holding `n` one-off reminders, each to its own chat, all due a second ago."""
     from datetime import timedelta
 
-    from db import queries
     from db import reminders as store
     from db.engine import make_engine, make_sessions
     from db.migrate import upgrade
+    from db.users import get_or_create_user
     from handlers.schedule import Rule
 
     engine = make_engine(db_url)
@@ -211,7 +223,7 @@ async def seed_due_reminders(db_url: str, n: int, platform: str, chat_id: Callab
     now = datetime.now(UTC)
     rule = Rule(kind="once", time=None, at_utc=now - timedelta(seconds=1)).to_json()
     async with make_sessions(engine)() as s, s.begin():
-        user = await queries.get_or_create_user(s, platform, "owner", "Owner", now)
+        user = await get_or_create_user(s, platform, "owner", "Owner", now)
         for i in range(n):
             await store.add_reminder(
                 s,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.settings import REPO_CONTENT
-from handlers import content as content_module
+from handlers.content import yaml_lines as content_module
 from tests.conftest import app_on, make_settings, texts
 
 EXTRA_STEP = """

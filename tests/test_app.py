@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.app import REPEATS_KEPT, ROUTERS, App
-from db import queries
 from db.models import ProcessedEvent, StudyLog
+from db.study_logs import add_study_log
 from handlers.markup import parse
 from handlers.router import Router, parse_line
 from handlers.types import Event, Reply
@@ -46,7 +46,7 @@ async def test_an_update_whose_handling_failed_is_handled_when_sent_again(tmp_pa
     @flaky.command("flaky")
     async def handler(ctx) -> Reply:  # noqa: ANN001
         calls.append(1)
-        await queries.add_study_log(ctx.session, ctx.user.id, 10, "half done", ctx.now())
+        await add_study_log(ctx.session, ctx.user.id, 10, "half done", ctx.now())
         if len(calls) == 1:
             raise ConnectionError("the database went away mid-event")
         return Reply(parse("done"))

@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import bot_env, run_bot
 
+pytestmark = pytest.mark.slow  # every test here runs `python -m bot` or several processes
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 STDIN_QUESTIONS = [
     "salary?",

@@ -169,6 +169,7 @@ def piped(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Future]:
     return futures
 
 
+@pytest.mark.slow
 def test_piped_start_and_roadmap(piped) -> None:  # noqa: ANN001
     out, _ = piped["start"].result()
     assert "Study Buddy" in out
@@ -182,11 +183,13 @@ def test_piped_start_and_roadmap(piped) -> None:  # noqa: ANN001
     assert "you ›" not in out
 
 
+@pytest.mark.slow
 def test_piped_run_uses_the_default_database_in_the_working_folder(piped) -> None:  # noqa: ANN001
     _, cwd = piped["start"].result()
     assert (cwd / "study_buddy.db").exists()
 
 
+@pytest.mark.slow
 def test_piped_numbered_choices(piped) -> None:  # noqa: ANN001
     out = piped["choices"].result()
     assert "[2] Done" in out  # so "2" is the Done button
@@ -204,6 +207,7 @@ def test_piped_numbered_choices(piped) -> None:  # noqa: ANN001
     assert "\x1b[" not in out and "you ›" not in out
 
 
+@pytest.mark.slow
 def test_each_user_keeps_their_own_progress_across_runs(piped) -> None:  # noqa: ANN001
     ann, ben = piped["users"].result()
     ben_roadmap = _roadmaps(ben)[-1]
@@ -218,6 +222,7 @@ def test_each_user_keeps_their_own_progress_across_runs(piped) -> None:  # noqa:
 # (issue 11, case 25).
 
 
+@pytest.mark.slow
 def test_the_console_user_is_a_bot_admin_of_their_own_machine(tmp_path) -> None:  # noqa: ANN001
     out = _bot(tmp_path, "/reload\n/gaps\n", "console", "--user", "erin")
     assert "Content reloaded:" in out and "Only admins" not in out
@@ -229,6 +234,7 @@ def _visible_lines(output: str) -> list[str]:
     return [line.rsplit("\r\x1b[2K", 1)[-1] for line in output.split("\r\n")]
 
 
+@pytest.mark.slow
 def test_a_refused_content_change_is_printed_above_the_prompt_which_is_drawn_again(tmp_path) -> None:  # noqa: ANN001
     import contextlib
     import os

@@ -31,6 +31,7 @@ async def test_twenty_concurrent_read_then_write_increments_lose_nothing(tmp_pat
     await engine.dispose()
 
 
+@pytest.mark.slow
 async def test_twenty_learners_logging_at_once_through_the_bot_lose_nothing(db_app):
     app = db_app
     chats = [app.fake.chat(f"learner{i}") for i in range(20)]
@@ -47,7 +48,7 @@ async def test_twenty_learners_logging_at_once_through_the_bot_lose_nothing(db_a
         assert await s.scalar(select(FaqStat.asked).where(FaqStat.faq_id == "salary")) == 100
 
 
-# On PostgreSQL (READ COMMITTED) only queries.lock_user serialises /log's read-then-write of the day total.
+# On PostgreSQL (READ COMMITTED) only db.users.lock_user serialises /log's read-then-write of the day total.
 @pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 async def test_one_learner_in_many_places_at_once_keeps_a_consistent_day_total(db_app):
     app = db_app

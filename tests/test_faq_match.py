@@ -101,6 +101,7 @@ def test_store_without_a_model_stays_lexical():
     assert store.wait_for_model(timeout=0.1) is False
 
 
+@pytest.mark.slow
 def test_a_model_that_fails_on_the_content_leaves_the_lexical_matcher(caplog):
     class Broken(FakeEmbedder):
         def embed_content(self, texts):  # noqa: ANN001, ANN201
@@ -131,12 +132,14 @@ def real_matcher(real, content):  # noqa: ANN001, ANN201
     return HybridMatcher(content, real)
 
 
+@pytest.mark.slow
 def test_real_model_vectors_are_normalised(real):
     v = real.embed(["how much math do I need", "需要多少数学"])
     assert v.shape == (2, 384)
     assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
 
 
+@pytest.mark.slow
 def test_real_model_answers_across_wordings_and_languages(real_matcher):
     assert real_matcher.match("which laptop should I buy to train neural nets").entry_id == "hardware-gpu"
     assert real_matcher.match("没有本科文凭能进这行吗").entry_id == "no-degree"
@@ -144,6 +147,7 @@ def test_real_model_answers_across_wordings_and_languages(real_matcher):
     assert real_matcher.match("明天北京天气怎么样").entry_id is None
 
 
+@pytest.mark.slow
 def test_real_model_caches_content_vectors_between_runs(real, content, monkeypatch):
     HybridMatcher(content, real)  # warm (the module fixture already embedded everything once)
     calls = []
@@ -156,6 +160,7 @@ def test_real_model_caches_content_vectors_between_runs(real, content, monkeypat
     assert calls == [1]  # only the new phrasing was embedded
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_rebuilt(real, content, tmp_path, monkeypatch):
     monkeypatch.setattr(real, "_cache_path", tmp_path / "broken.npz")
     (tmp_path / "broken.npz").write_bytes(b"not a numpy file")
@@ -164,6 +169,7 @@ def test_a_damaged_cache_is_rebuilt(real, content, tmp_path, monkeypatch):
     assert (tmp_path / "broken.npz").stat().st_size > 100
 
 
+@pytest.mark.slow
 def test_ask_off_the_event_loop_keeps_the_loop_free(real, content):
     async def go() -> int:
         store = ContentStore(REPO_CONTENT, real)

@@ -161,6 +161,7 @@ async def stored_texts(app) -> list[tuple[str, str]]:  # noqa: ANN001
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
 async def test_every_command_and_button_survives_hostile_input(db_app, clock) -> None:  # noqa: ANN001
     rng = random.Random(SEED)

@@ -6,6 +6,7 @@ import logging
 from datetime import UTC, datetime
 
 import aiohttp
+import pytest
 
 from bot.adapters.fake import FakeAdapter
 from bot.app import App
@@ -36,6 +37,7 @@ async def _get(port: int, path: str) -> tuple[int, str]:
         return resp.status, await resp.text()
 
 
+@pytest.mark.slow
 async def test_healthz_and_metrics(tmp_path, clock):  # noqa: ANN001
     port = free_port()
     fake = FakeAdapter()

@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import insert, inspect, select
 
-from db import queries
 from db import reminders as store
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from db.models import Delivery, Reminder, User
+from db.privacy import export_user, forget_user
+from db.users import find_user
 from tests.query_plans import caught_statements, full_scans, plan
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -68,13 +69,13 @@ async def _learner_statements(engine) -> list[tuple[str, object]]:  # noqa: ANN0
     """What the handlers send for one learner: /remind's count of owned reminders, /reminders' (and
     /pause, /resume's) reminders in the chat, /export, /forget; and a blocked chat's pause. Rolled back."""
     async with make_sessions(engine)() as s, s.begin():
-        uid = (await queries.find_user(s, "fake", "u1234")).id
+        uid = (await find_user(s, "fake", "u1234")).id
         with caught_statements(engine) as caught:
             await store.count_owned(s, uid)
             await store.reminders_in(s, "fake", "u1234")
-            await queries.export_user(s, uid)
+            await export_user(s, uid)
             await store.block_chat(s, "fake", "u1234", NOW)
-            await queries.forget_user(s, uid)
+            await forget_user(s, uid)
         await s.rollback()
     return caught
 

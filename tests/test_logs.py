@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import logging
 
+import pytest
+
 from bot.logs import MASK, RedactingFormatter
 
 TOKEN = "123456:AAH-secret_token"
@@ -92,6 +94,7 @@ raise RuntimeError("uncaught POST /bot{TOKEN}/getMe")
 """
 
 
+@pytest.mark.slow
 def test_what_the_interpreter_prints_on_its_own_goes_through_the_mask(tmp_path) -> None:
     """Tracebacks of an uncaught exception, a thread, an ignored exception, an event loop callback, and
     warnings: none bypasses the logs' mask."""

@@ -9,8 +9,10 @@ import bot.app
 from bot.adapters import discord_render, telegram_render
 from bot.adapters.fake import FakeAdapter
 from bot.app import App
-from db import queries
 from db.models import Base, FaqStat, StepProgress, StudyLog, UnansweredQuestion, User
+from db.progress import set_step_state
+from db.study_logs import add_study_log
+from db.users import set_user_timezone
 from handlers.router import Router
 from tests.conftest import make_settings, texts
 
@@ -230,9 +232,9 @@ boom = Router("boom")
 @boom.command("boom")
 async def _boom(ctx):  # noqa: ANN001, ANN202
     """Write to the database, then fail."""
-    await queries.set_step_state(ctx.session, ctx.user.id, ctx.content.steps[0].id, "done", ctx.now())
-    await queries.add_study_log(ctx.session, ctx.user.id, 60, "half-written", ctx.now())
-    await queries.set_user_timezone(ctx.session, ctx.user.id, "Asia/Kolkata")
+    await set_step_state(ctx.session, ctx.user.id, ctx.content.steps[0].id, "done", ctx.now())
+    await add_study_log(ctx.session, ctx.user.id, 60, "half-written", ctx.now())
+    await set_user_timezone(ctx.session, ctx.user.id, "Asia/Kolkata")
     raise RuntimeError("boom")
 
 

@@ -35,6 +35,7 @@ def _tables(sync_conn) -> set[str]:  # noqa: ANN001
     return set(inspect(sync_conn).get_table_names())
 
 
+@pytest.mark.slow
 async def test_fresh_database_matches_the_models(engine) -> None:  # noqa: ANN001
     await upgrade(engine)
     async with engine.connect() as conn:
@@ -133,6 +134,7 @@ async def test_0003_keeps_study_logs_as_instants_and_unattributed_questions_as_c
     assert [(str(d), lang, bool(a), n) for d, lang, a, n in tallies] == [("2026-01-07", "en", False, 5)]
 
 
+@pytest.mark.slow
 async def test_processes_starting_together_migrate_once(db_url: str) -> None:
     """Three engines (as three bot processes) upgrade the same empty database at the same moment."""
     import asyncio

@@ -15,6 +15,8 @@ from tests.conftest import bot_env, seed_due_reminders
 from tests.fake_telegram import FakeTelegram
 from tests.pg import free_port
 
+pytestmark = pytest.mark.slow  # every test here runs `python -m bot` or several processes
+
 FIRST_CHAT = 300_000
 
 

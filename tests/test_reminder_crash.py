@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import ROOT, bot_env, seed_due_reminders
 
+pytestmark = pytest.mark.slow  # every test here runs `python -m bot` or several processes
+
 N = 400
 WORKER = Path(__file__).with_name("reminder_worker.py")
 

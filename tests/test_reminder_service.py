@@ -78,6 +78,7 @@ async def test_writing_an_occurrence_twice_keeps_one_row(app, clock):
     assert len(await deliveries(app)) == 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("zone", "local_days", "utc_hours"),
     [
@@ -143,6 +144,7 @@ async def _app_with(tmp_path, clock, adapter, db_url) -> App:  # noqa: ANN001
     return App(make_settings(tmp_path, database_url=db_url), [adapter], clock=clock)
 
 
+@pytest.mark.slow
 async def test_rate_limits_and_transient_errors_retry_with_backoff(tmp_path, clock, db_url):
     adapter = Flaky([RetryLater("429", retry_after=30), RetryLater("502"), None])
     async with await _app_with(tmp_path, clock, adapter, db_url) as app:
@@ -162,6 +164,7 @@ async def test_rate_limits_and_transient_errors_retry_with_backoff(tmp_path, clo
     assert reminder_messages(adapter) == ["⏰ study"]
 
 
+@pytest.mark.slow
 async def test_a_blocked_chat_pauses_its_reminders_and_the_learner_is_told_later(tmp_path, clock, db_url):
     adapter = Flaky([ChatBlocked("Forbidden: bot was blocked by the user")])
     async with await _app_with(tmp_path, clock, adapter, db_url) as app:
@@ -183,6 +186,7 @@ async def test_a_blocked_chat_pauses_its_reminders_and_the_learner_is_told_later
     assert reminder_messages(adapter) == ["⏰ study"]
 
 
+@pytest.mark.slow
 async def test_twenty_percent_failures_lose_nothing_and_double_nothing(tmp_path, clock, db_url):
     rng = random.Random(3)
     kinds = [RetryLater("429", retry_after=1), RetryLater("503"), TimeoutError("timed out")]
@@ -203,6 +207,7 @@ async def test_twenty_percent_failures_lose_nothing_and_double_nothing(tmp_path,
     assert {d.status for d in rows} == {"sent"}
 
 
+@pytest.mark.slow
 async def test_a_crash_mid_send_repeats_at_most_the_messages_in_flight(tmp_path, clock, db_url):
     settings = make_settings(tmp_path, database_url=db_url)
     adapter = FakeAdapter()
@@ -225,6 +230,7 @@ async def test_a_crash_mid_send_repeats_at_most_the_messages_in_flight(tmp_path,
     assert sorted(reminder_messages(adapter)) == [f"⏰ note {i}" for i in range(5)]
 
 
+@pytest.mark.slow
 async def test_console_prints_a_reminder_as_soon_as_it_is_due(tmp_path, clock, db_url):
     import io
 

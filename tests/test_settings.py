@@ -140,6 +140,7 @@ def test_env_file_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert settings.bot_admins == frozenset({"console:alice"})
 
 
+@pytest.mark.slow
 def test_cli_stops_with_exit_2_names_the_variable_and_hides_the_password(tmp_path: Path) -> None:
     env = bot_env(LOG_LEVEL="LOUD", DATABASE_URL="mysql://u:SECRET@h/db")
     result = run_bot(tmp_path, "content", "check", env=env, timeout=30)
@@ -186,6 +187,7 @@ def test_discord_settings_are_checked_with_examples() -> None:
     assert "MTA.secret.token" in ok.secrets()
 
 
+@pytest.mark.slow
 def test_discord_sync_without_a_token_says_what_to_set(tmp_path: Path) -> None:
     result = run_bot(tmp_path, "discord", "sync")
     assert result.returncode == 2 and "DISCORD_BOT_TOKEN" in result.stderr

@@ -1,27 +1,102 @@
-"""The adapter seam: one per platform. An adapter turns platform updates into neutral `Event`s,
-hands them to the app, and renders the `Reply`s it gets back for its platform."""
+"""The adapter contract: what the app asks of a chat platform, and what it gives back.
+
+An adapter turns a platform's updates into neutral `Event`s, hands each to the app's `dispatch`, and
+renders the `Reply`s it gets back for its platform (one renderer module per platform, the one place
+where text for that platform is escaped). docs/adding-a-platform.md walks through writing one.
+
+Subclass `Adapter`: set `name` and `platform`, implement `start`, `send` and `stop`, and override the
+other methods only when the platform has the thing they describe (their defaults do nothing). The app
+(bot/app.py) calls them in this order and never looks for anything that is not declared here:
+
+    send_failed, reply_lost   replaced by the app's metrics before anything else
+    use_content(store)        once, before start
+    use_commands(routes)      once, before start
+    start(dispatch)           once; returns when the adapter receives (or raises StartFailed)
+    publish_commands(menu)    once, after start
+    send(chat, replies)       any time between start and stop (reminders, admin notices)
+    healthy()                 whenever /healthz is asked
+    stop_receiving()          at shutdown, first: no more updates, sending still works
+    stop()                    at shutdown, last (in reverse order of the adapters)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Protocol
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
 
-from handlers.types import ChatRef, Event, Reply
+from handlers.types import ChatRef, Event, Reply, Route
+
+if TYPE_CHECKING:
+    from handlers.content_store import ContentStore
 
 Dispatch = Callable[[Event], Awaitable[list[Reply]]]
+# The public commands for a platform's command menu: (name, one-line help per language code).
+CommandMenu = Sequence[tuple[str, dict[str, str]]]
 
 
-class Adapter(Protocol):
+class Adapter(ABC):
+    """One chat platform. Every method is called from the app's event loop."""
+
     name: str
+    """Says which adapter this is in logs and in /healthz ("telegram", "console")."""
 
+    platform: str
+    """The platform that every `UserRef`/`ChatRef` it makes carries. The app delivers a `ChatRef` to
+    the adapter whose `platform` matches it (one adapter per platform in a process)."""
+
+    # Hooks the app replaces with its metrics before start. Call them, don't override them.
+
+    def send_failed(self, platform: str, exc: Exception) -> None:  # noqa: B027 (a default that does nothing)
+        """Call when a reply to an incoming event could not be delivered (with the mapped error:
+        ChatBlocked or RetryLater). `send` itself raises instead; the app counts those."""
+
+    def reply_lost(self, platform: str) -> None:  # noqa: B027 (a default that does nothing)
+        """Call when the answer to a learner's message was given up after retrying."""
+
+    # Lifecycle
+
+    def use_content(self, store: ContentStore) -> None:  # noqa: B027 (a default that does nothing)
+        """Before start: the content, for anything the platform shows outside a reply (Discord's slash
+        command descriptions and autocomplete). It reloads in place; read `store.content` when needed.
+        Default: nothing."""
+
+    def use_commands(self, routes: Sequence[Route]) -> None:  # noqa: B027 (a default that does nothing)
+        """Before start: the declared commands (handlers.types.Route: options, policies), for platforms
+        that show commands outside a reply and derive them from the declarations (Discord's slash
+        commands). Default: nothing."""
+
+    @abstractmethod
     async def start(self, dispatch: Dispatch) -> None:
-        """Begin receiving; every event goes to `dispatch` and its replies back to the chat."""
+        """Connect and begin receiving. Turn every update that is for the bot into one `Event` (never a
+        platform object), await `dispatch(event)` and deliver the replies to the event's chat.
 
-    async def stop(self) -> None:
-        """Stop receiving and finish sending what is in flight."""
+        Raise `StartFailed` when the platform cannot be reached or refuses the credentials: its message
+        names the settings to check, with secrets masked. A platform that is slow to connect may keep
+        trying in the background (log a warning) and return."""
 
+    async def publish_commands(self, menu: CommandMenu) -> None:  # noqa: B027 (a default that does nothing)
+        """After start: the public commands and their one-line help per language, for a platform's
+        command menu (Telegram's "/" menu). Default: nothing."""
+
+    @abstractmethod
     async def send(self, chat: ChatRef, replies: list[Reply]) -> None:
-        """Deliver replies to a chat (also used by reminders, which have no incoming event)."""
+        """Deliver replies to a chat without an incoming event (reminders, admin notices), in order.
+        Render through the platform's renderer; map failures to `ChatBlocked` (permanent: blocked,
+        DMs closed, chat gone) or `RetryLater` (rate limit with retry_after, network, 5xx)."""
+
+    def healthy(self) -> bool:
+        """Is it connected and receiving? (/healthz reports it.) Default: True."""
+        return True
+
+    async def stop_receiving(self) -> None:  # noqa: B027 (a default that does nothing)
+        """Shutdown, first step: take no more updates; `send` must keep working, so the reminders being
+        delivered can finish. Default: nothing (`stop` does it all)."""
+
+    @abstractmethod
+    async def stop(self) -> None:
+        """Shutdown, last step: finish what is in flight, close connections. Must not raise when start
+        failed half-way or never ran, and may be called twice."""
 
 
 class DeliveryError(Exception):

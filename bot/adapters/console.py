@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.adapters.base import Dispatch
+from bot.adapters.base import Adapter, Dispatch
 from handlers.markup import Bold, Bullets, Code, Doc, Inline, Italic, Link, Para, Pre, Text
 from handlers.numbers import parse_int
 from handlers.router import parse_line
@@ -78,8 +78,9 @@ def render(reply: Reply, color: bool = False, first_choice: int = 1) -> str:
     return "\n\n".join(parts)
 
 
-class ConsoleAdapter:
+class ConsoleAdapter(Adapter):
     name = "console"
+    platform = "console"
 
     def __init__(
         self,

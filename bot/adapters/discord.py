@@ -17,6 +17,8 @@ out as Discord markdown (discord_render, the one place where text for Discord is
 - Each event carries the message's or interaction's id (`Event.event_id`): discord.py does not drop a
   repeat (a resumed session, a shard run twice during a deploy), handlers.middleware.drop_repeats does.
 - Start-up failures raise StartFailed (token masked); a token Discord rejects is permanent.
+- Each adapter's client talks to its own API base and gateway (discord_http), so adapters on different
+  servers (or a test's fake next to them) can share a process.
 """
 
 from __future__ import annotations
@@ -25,20 +27,20 @@ import asyncio
 import io
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
 import discord
-import yarl
 from discord import app_commands
 
-from bot.adapters.base import ChatBlocked, Dispatch, RetryLater, StartFailed
-from bot.adapters.discord_commands import PERSONAL, UiTranslator, build_tree
+from bot.adapters.base import Adapter, ChatBlocked, Dispatch, RetryLater, StartFailed
+from bot.adapters.discord_commands import UiTranslator, build_tree
+from bot.adapters.discord_http import RebasedHTTP, RebasedWebhooks
 from bot.adapters.discord_render import components, embed, render
 from handlers.content_store import ContentStore
 from handlers.router import parse_line
-from handlers.types import ChatRef, Command, Event, Press, Reply, UserRef
+from handlers.types import ChatRef, Command, Event, Press, Reply, Route, UserRef
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,14 @@ class _Client(discord.AutoShardedClient):
     def __init__(self, adapter: DiscordAdapter, **options: Any) -> None:
         super().__init__(**options)
         self.study_buddy = adapter
+        # this client's own API base and gateway (discord_http), not discord.py's process-wide defaults;
+        # the HTTP client is swapped before it has a session, in the client and in its state
+        self.http = self._connection.http = RebasedHTTP(self.loop, adapter.api_base, adapter.gateway)
+        self.webhooks = RebasedWebhooks(adapter.api_base)
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        self.webhooks.use_in_this_task()  # run as its own task (DiscordAdapter.start): its answers only
+        await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
         await self.study_buddy.setup()
@@ -91,7 +101,7 @@ class _Client(discord.AutoShardedClient):
             await asyncio.sleep(pause)
 
 
-class DiscordAdapter:
+class DiscordAdapter(Adapter):
     name = "discord"
     platform = "discord"
 
@@ -115,14 +125,12 @@ class DiscordAdapter:
         self.identify_pause, self.ready_timeout = identify_pause, ready_timeout
         self.guild_ready_timeout = guild_ready_timeout
         self.store: ContentStore | None = None
+        self.routes: tuple[Route, ...] = ()  # the declared commands (use_commands)
         self.client: _Client | None = None
         self.tree: app_commands.CommandTree | None = None
         self._dispatch: Dispatch | None = None
         self._task: asyncio.Task | None = None
         self.synced = 0
-        # the app's metrics: every failed send, and the answers to an event given up
-        self.send_failed: Callable[[str, Exception], None] = lambda platform, exc: None
-        self.reply_lost: Callable[[str], None] = lambda platform: None
         self.ready = asyncio.Event()  # set on every READY (the first, and after each reconnect)
 
     # lifecycle
@@ -131,8 +139,11 @@ class DiscordAdapter:
         """The content, for command descriptions and autocomplete (called by the app before start)."""
         self.store = store
 
+    def use_commands(self, routes: Sequence[Route]) -> None:
+        """The declared commands: each becomes a slash command (bot.adapters.discord_commands)."""
+        self.routes = tuple(routes)
+
     def _client(self) -> _Client:
-        _point_at(self.api_base, self.gateway)
         intents = discord.Intents.none()
         intents.guilds = True
         intents.guild_messages = True  # mentions and replies carry their text without message_content
@@ -189,7 +200,7 @@ class DiscordAdapter:
         """Before the gateway connects: the command tree, persistent buttons, optional command sync."""
         assert self.client is not None and self.store is not None
         self.client.add_dynamic_items(PayloadButton)
-        self.tree = build_tree(self.client, self.store, self.on_command)
+        self.tree = build_tree(self.client, self.store, self.routes, self.on_command)
         await self.tree.set_translator(UiTranslator(self.store))
         self.tree.on_error = self._on_tree_error
         if self.sync_commands:
@@ -273,15 +284,20 @@ class DiscordAdapter:
             self.send_failed(self.platform, exc)
             self.reply_lost(self.platform)
 
-    async def on_command(self, interaction: discord.Interaction, name: str, args: tuple[object, ...]) -> None:
-        line = " ".join(str(a) for a in args if a is not None and str(a).strip())
+    async def on_command(
+        self, interaction: discord.Interaction, route: Route, values: dict[str, object]
+    ) -> None:
+        """A slash command: its typed option values, also joined in declared order into the line that
+        text platforms would have sent."""
+        given = [(o.name, values.get(o.name)) for o in route.options]
+        line = " ".join(str(v) for _, v in given if v is not None and str(v).strip())
         event = Event(
             self._user(interaction.user, interaction.locale),
             self._chat(interaction),
-            Command(name, line),
+            Command(route.name, line, options=tuple(given)),
             event_id=str(interaction.id),
         )
-        ephemeral = interaction.guild_id is not None and name in PERSONAL
+        ephemeral = interaction.guild_id is not None and route.personal
         replies = await self._answer_in_time(interaction, event, ephemeral, thinking=True)
         await self._respond(interaction, replies, ephemeral, can_replace=False)
 
@@ -410,12 +426,3 @@ def _delivery_error(exc: Exception) -> ChatBlocked | RetryLater:
 
 def _describe(exc: discord.HTTPException) -> str:
     return f"{exc.status} (code {getattr(exc, 'code', 0)}): {exc.text}"
-
-
-def _point_at(api_base: str, gateway: str) -> None:
-    """discord.py reads its REST base and gateway from class attributes: set them for this process."""
-    from discord.gateway import DiscordWebSocket
-    from discord.http import Route
-
-    Route.BASE = api_base
-    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)

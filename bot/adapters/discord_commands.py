@@ -1,16 +1,20 @@
-"""Discord's slash commands: one per chat command, with typed options, descriptions in English and
-Chinese (from the content's UI strings: `help.<command>` and `option.<name>`), autocomplete for
-roadmap steps, FAQ topics and time zones, and Manage Server as the default permission of the
-commands that change a server's settings or channel reminders (checked again when they run).
+"""Discord's slash commands, derived from the chat commands' declarations (handlers.types.Route) in one
+loop: each declared option becomes a typed slash-command option (text or a whole number with its
+minimum, its choices, autocomplete from handlers.suggest), descriptions come in English and Chinese from
+the content's UI strings (`help.<command>`, the option's own key), `manage` and `admin` commands get
+Manage Server as their default permission (the handlers check it again when they run), and `personal`
+replies are ephemeral in servers (bot.adapters.discord reads `Route.personal`).
 
-Each command hands the adapter its name and its options in order; the adapter joins them into the
-same arguments the chat command takes, so `/remind when:daily 19:00 text:revise` is `/remind daily
-19:00 revise` to the handlers.
+A command hands the adapter its name and its option values by name; the adapter passes them on as the
+command's typed options and also joins them, in declared order, into the line the chat command takes, so
+`/remind when:daily 19:00 text:revise` is `/remind daily 19:00 revise` to the handlers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import inspect
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Optional
 
 import discord
 from discord import app_commands
@@ -19,19 +23,28 @@ from discord.app_commands import Choice, locale_str
 from handlers import suggest
 from handlers.content_store import ContentStore
 from handlers.i18n import Strings, lang_from_locale
+from handlers.types import Option, Route
 
-# Replies that concern only the sender: ephemeral in servers (in DMs everything is private anyway).
-PERSONAL = frozenset(
-    {
-        "start", "help", "step", "done", "doing", "skip", "undo", "progress", "log", "unlog", "lang",
-        "reminders", "unremind", "pause", "resume", "export", "forget", "gaps", "reload",
-    }
-)  # fmt: skip
-# Commands whose effect in a server is the server's (its zone, its channel reminders) or the bot's.
-MANAGE_SERVER = frozenset({"timezone", "remind", "unremind", "pause", "resume", "gaps", "reload"})
 MAX_DESCRIPTION = 100
 
-Run = Callable[[discord.Interaction, str, tuple[object, ...]], Awaitable[None]]
+Run = Callable[[discord.Interaction, Route, dict[str, object]], Awaitable[None]]
+Suggest = Callable[[discord.Interaction, str], Awaitable[list[Choice[str]]]]
+
+
+def surfaced(routes: Sequence[Route]) -> list[Route]:
+    """The commands Discord shows: every declared, listed command once."""
+    seen: set[str] = set()
+    out = []
+    for route in routes:
+        if not route.hidden and route.name not in seen:
+            seen.add(route.name)
+            out.append(route)
+    return out
+
+
+def needs_manage_server(route: Route) -> bool:
+    """Default permission: the commands that change a server's own settings, and the admins' commands."""
+    return route.manage or route.admin
 
 
 class UiTranslator(app_commands.Translator):
@@ -49,7 +62,9 @@ class UiTranslator(app_commands.Translator):
         return Strings(self.store.content.strings, "zh").raw(key)[:MAX_DESCRIPTION]
 
 
-def build_tree(client: discord.Client, store: ContentStore, run: Run) -> app_commands.CommandTree:
+def build_tree(
+    client: discord.Client, store: ContentStore, routes: Sequence[Route], run: Run
+) -> app_commands.CommandTree:
     tree = app_commands.CommandTree(client)
     en = Strings(store.content.strings, "en")
 
@@ -70,135 +85,58 @@ def build_tree(client: discord.Client, store: ContentStore, run: Run) -> app_com
     async def zone_choices(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
         return [Choice(name=label, value=value) for label, value in suggest.zones(current)]
 
-    def command(name: str):  # noqa: ANN202
-        def register(fn):  # noqa: ANN001, ANN202
-            cmd = app_commands.Command(name=name, description=text(f"help.{name}"), callback=fn)
-            if name in MANAGE_SERVER:
-                cmd.default_permissions = discord.Permissions(manage_guild=True)
-            tree.add_command(cmd)
-            return cmd
-
-        return register
-
-    # Commands without options.
-
-    @command("start")
-    async def start(interaction: discord.Interaction) -> None:
-        await run(interaction, "start", ())
-
-    @command("help")
-    async def help_(interaction: discord.Interaction) -> None:
-        await run(interaction, "help", ())
-
-    @command("roadmap")
-    async def roadmap(interaction: discord.Interaction) -> None:
-        await run(interaction, "roadmap", ())
-
-    @command("progress")
-    async def progress(interaction: discord.Interaction) -> None:
-        await run(interaction, "progress", ())
-
-    @command("reminders")
-    async def reminders(interaction: discord.Interaction) -> None:
-        await run(interaction, "reminders", ())
-
-    @command("export")
-    async def export(interaction: discord.Interaction) -> None:
-        await run(interaction, "export", ())
-
-    @command("forget")
-    async def forget(interaction: discord.Interaction) -> None:
-        await run(interaction, "forget", ())
-
-    @command("reload")
-    async def reload(interaction: discord.Interaction) -> None:
-        await run(interaction, "reload", ())
-
-    @command("gaps")
-    async def gaps(interaction: discord.Interaction) -> None:
-        await run(interaction, "gaps", ())
-
-    @command("faq")
-    @app_commands.describe(topic=text("option.topic"))
-    @app_commands.autocomplete(topic=topic_choices)
-    async def faq(interaction: discord.Interaction, topic: str | None = None) -> None:
-        await run(interaction, "faq", (topic,))
-
-    @command("ask")
-    @app_commands.describe(question=text("option.question"))
-    async def ask(interaction: discord.Interaction, question: str) -> None:
-        await run(interaction, "ask", (question,))
-
-    @command("step")
-    @app_commands.describe(step=text("option.step"))
-    @app_commands.autocomplete(step=step_choices)
-    async def step_(interaction: discord.Interaction, step: str | None = None) -> None:
-        await run(interaction, "step", (step,))
-
-    @command("done")
-    @app_commands.describe(step=text("option.step"))
-    @app_commands.autocomplete(step=step_choices)
-    async def done_(interaction: discord.Interaction, step: str | None = None) -> None:
-        await run(interaction, "done", (step,))
-
-    @command("doing")
-    @app_commands.describe(step=text("option.step"))
-    @app_commands.autocomplete(step=step_choices)
-    async def doing_(interaction: discord.Interaction, step: str | None = None) -> None:
-        await run(interaction, "doing", (step,))
-
-    @command("skip")
-    @app_commands.describe(step=text("option.step"))
-    @app_commands.autocomplete(step=step_choices)
-    async def skip_(interaction: discord.Interaction, step: str | None = None) -> None:
-        await run(interaction, "skip", (step,))
-
-    @command("undo")
-    @app_commands.describe(step=text("option.step"))
-    @app_commands.autocomplete(step=step_choices)
-    async def undo_(interaction: discord.Interaction, step: str | None = None) -> None:
-        await run(interaction, "undo", (step,))
-
-    @command("log")
-    @app_commands.describe(time=text("option.time"), what=text("option.what"))
-    async def log(interaction: discord.Interaction, time: str, what: str | None = None) -> None:
-        await run(interaction, "log", (time, what))
-
-    @command("unlog")
-    @app_commands.describe(id=text("option.log_id"))
-    async def unlog(interaction: discord.Interaction, id: app_commands.Range[int, 1] | None = None) -> None:  # noqa: A002
-        await run(interaction, "unlog", (id,))
-
-    @command("timezone")
-    @app_commands.describe(zone=text("option.zone"))
-    @app_commands.autocomplete(zone=zone_choices)
-    async def timezone(interaction: discord.Interaction, zone: str | None = None) -> None:
-        await run(interaction, "timezone", (zone,))
-
-    @command("lang")
-    @app_commands.describe(language=text("option.language"))
-    @app_commands.choices(language=[Choice(name="English", value="en"), Choice(name="简体中文", value="zh")])
-    async def lang(interaction: discord.Interaction, language: str) -> None:
-        await run(interaction, "lang", (language,))
-
-    @command("remind")
-    @app_commands.describe(when=text("option.when"), text=text("option.text"))
-    async def remind(interaction: discord.Interaction, when: str, text: str | None = None) -> None:
-        await run(interaction, "remind", (when, text))
-
-    @command("unremind")
-    @app_commands.describe(id=text("option.id"))
-    async def unremind(interaction: discord.Interaction, id: app_commands.Range[int, 1]) -> None:  # noqa: A002
-        await run(interaction, "unremind", (id,))
-
-    @command("pause")
-    @app_commands.describe(id=text("option.id_or_all"))
-    async def pause(interaction: discord.Interaction, id: app_commands.Range[int, 1] | None = None) -> None:  # noqa: A002
-        await run(interaction, "pause", (id,))
-
-    @command("resume")
-    @app_commands.describe(id=text("option.id_or_all"))
-    async def resume(interaction: discord.Interaction, id: app_commands.Range[int, 1] | None = None) -> None:  # noqa: A002
-        await run(interaction, "resume", (id,))
-
+    sources: dict[str, Suggest] = {"steps": step_choices, "topics": topic_choices, "zones": zone_choices}
+    for route in surfaced(routes):
+        tree.add_command(_slash_command(route, text, sources, run))
     return tree
+
+
+def _annotation(option: Option) -> Any:
+    if option.kind is int:
+        kind: Any = app_commands.Range[int, option.min, None] if option.min is not None else int
+    elif option.kind is str:
+        kind = str
+    else:
+        raise TypeError(f"option {option.name!r}: Discord options are str or int, not {option.kind!r}")
+    return kind if option.required else Optional[kind]  # noqa: UP045 (a runtime annotation object)
+
+
+def _slash_command(
+    route: Route, text: Callable[[str], locale_str], sources: dict[str, Suggest], run: Run
+) -> app_commands.Command:
+    """One slash command from one declaration: a callback whose signature discord.py reads for the
+    options (required ones first, as Discord wants them), with their descriptions, choices and
+    autocomplete applied as discord.py's own decorators would."""
+
+    async def callback(interaction: discord.Interaction, **values: object) -> None:
+        await run(interaction, route, values)
+
+    ordered = sorted(route.options, key=lambda o: not o.required)
+    params = [
+        inspect.Parameter(
+            "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
+        )
+    ]
+    params += [
+        inspect.Parameter(
+            o.name,
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=_annotation(o),
+            default=inspect.Parameter.empty if o.required else None,
+        )
+        for o in ordered
+    ]
+    callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    callback.__name__ = callback.__qualname__ = f"slash_{route.name}"
+    if route.options:
+        callback = app_commands.describe(**{o.name: text(o.help) for o in route.options})(callback)
+    for o in route.options:
+        if o.choices:
+            choices = [Choice(name=label, value=value) for value, label in o.choices]
+            callback = app_commands.choices(**{o.name: choices})(callback)
+        if o.suggest:
+            callback = app_commands.autocomplete(**{o.name: sources[o.suggest]})(callback)
+    cmd = app_commands.Command(name=route.name, description=text(f"help.{route.name}"), callback=callback)
+    if needs_manage_server(route):
+        cmd.default_permissions = discord.Permissions(manage_guild=True)
+    return cmd

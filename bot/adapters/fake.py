@@ -7,12 +7,14 @@ replies = await chat.click("Done")
 
 from __future__ import annotations
 
-from bot.adapters.base import Dispatch
+from bot.adapters.base import Adapter, Dispatch
 from handlers.router import parse_line
 from handlers.types import ChatRef, Event, Press, Reply, UserRef
 
 
-class FakeAdapter:
+class FakeAdapter(Adapter):
+    """Records what it sends (`sent`); `platform` lets a test pose as another platform."""
+
     name = "fake"
 
     def __init__(self, platform: str = "fake") -> None:

@@ -20,7 +20,6 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -37,7 +36,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, TypeHandler
 
-from bot.adapters.base import ChatBlocked, Dispatch, RetryLater, StartFailed
+from bot.adapters.base import Adapter, ChatBlocked, CommandMenu, Dispatch, RetryLater, StartFailed
 from bot.adapters.telegram_rate import ChatRateLimiter, SendLimits
 from bot.adapters.telegram_render import keyboard, render
 from bot.backoff import Backoff
@@ -63,7 +62,7 @@ class WebhookConfig:
     secret: str = ""
 
 
-class TelegramAdapter:
+class TelegramAdapter(Adapter):
     name = "telegram"
     platform = "telegram"
 
@@ -80,9 +79,6 @@ class TelegramAdapter:
         self._token, self.base_url, self.webhook, self.poll_timeout = token, base_url, webhook, poll_timeout
         self.limits = limits or SendLimits()
         self.reply_retry, self.send_retry = reply_retry, send_retry
-        # the app's metrics: every failed send, and the replies to an update given up
-        self.send_failed: Callable[[str, Exception], None] = lambda platform, exc: None
-        self.reply_lost: Callable[[str], None] = lambda platform: None
         self._admins: dict[tuple[int, int], tuple[float, bool]] = {}
         self._dispatch: Dispatch | None = None
         self.app: Application | None = None
@@ -178,13 +174,13 @@ class TelegramAdapter:
             self.app is not None and self.app.running and bool(self.app.updater and self.app.updater.running)
         )
 
-    async def publish_commands(self, commands: Sequence[tuple[str, dict[str, str]]]) -> None:
+    async def publish_commands(self, menu: CommandMenu) -> None:
         """The command menu, in English (default) and Chinese."""
         from telegram import BotCommand
 
         for lang in ("en", "zh"):
-            menu = [BotCommand(name, texts.get(lang) or texts["en"]) for name, texts in commands]
-            await self.app.bot.set_my_commands(menu, language_code=None if lang == "en" else lang)
+            listed = [BotCommand(name, texts.get(lang) or texts["en"]) for name, texts in menu]
+            await self.app.bot.set_my_commands(listed, language_code=None if lang == "en" else lang)
 
     # in
 

@@ -1,4 +1,4 @@
-"""Reminder schedules: read /remind's rule syntax, and compute fire times in the learner's own zone.
+"""Read /remind's arguments: the rule, in English or Chinese, then the reminder's message.
 
 Syntax (case-insensitive, extra spaces tolerated; the reminder's message follows the rule):
 
@@ -16,310 +16,32 @@ Modifiers, repeating rules only, after the rule and before the message: `until 2
 `每隔N天` is read as "every N days", like `每N天`.
 One-offs take no modifiers (any text after their time is the message). A relative one-off ("in 2h",
 "2小时后") is an exact UTC instant: now + the duration, whatever the clocks do meanwhile.
-Rule.describe(lang, zone=None) shows a relative one-off in `zone` when given, else in UTC.
 
-Errors raise ScheduleError(code, **params); the bot turns the code into a friendly message:
+Errors raise ScheduleError(code, **params) (handlers/schedule/errors.py lists the codes).
 
-    empty                 nothing after /remind
-    unknown_rule          given: the first word, which starts no rule we know
-    missing_time          given: the rule words that need a time of day ("tomorrow", "daily",
-                          "mon,wed,fri", "2026-12-01"), whatever stood after them
-    bad_time              given: e.g. "25:00", "7:75", "13pm"
-    bad_date              given: e.g. "2026-02-30"
-    past                  when: the one-off's local "YYYY-MM-DD HH:MM", which is not in the future
-    bad_duration          given: a zero duration ("in 0m")
-    too_far               given, max_days: a relative reminder more than 365 days ahead, or a dated
-                          one-off more than 3660 days (about ten years) ahead
-    bad_interval          given, min (2), max (365): every N days out of range
-    too_frequent          given: a repeat shorter than a day ("every 5 minutes", "hourly", "每小时");
-                          no rule form repeats more often than daily, so none can fire every < 10 min
-    bad_count             given, max (1000): times 0 or more than 1000
-    until_before_start    until, first: the end day is before the first fire's day
-    bad_rule              a stored rule (from_json) is not readable
-
-Fire times come from APScheduler 3's triggers in the zone's local wall-clock time (CronTrigger for
-repeating rules, DateTrigger for dated one-offs), never from adding seconds to a local time; any
-arithmetic is on UTC instants or on dates. DST policy:
-
-- A repeating time stays the same local time across DST changes: daily 09:00 is 09:00 in winter and
-  in summer, so its UTC instant moves by the DST shift.
-- Spring forward: a local time that does not exist that day (02:30 Europe/Berlin on 2026-03-29)
-  fires once, at the same offset past the gap's start as it would have had: 02:30 -> 03:30 local
-  (APScheduler's behaviour; a dated one-off in the gap does the same).
-- Fall back: a local time that happens twice that day (02:30 Europe/Berlin on 2026-10-25) fires
-  ONCE, at its first occurrence (fold=0). CronTrigger yields both; the repeat (fold=1) is dropped.
-- every_days rules are daily candidates kept only on local days d with (d - start).days % every == 0.
-- next_fire looks 3 hours back before `after_utc` and keeps the first candidate strictly after it, so
-  a gap-shifted fire (03:30 CEST = 01:30 UTC) is not skipped when asked at 01:00 UTC that night.
+How it reads: a _Cursor walks the text; each `_take_*` reads one piece (a duration, a set of days, a
+time of day) and either moves the cursor past it or leaves it where it was and returns None.
 """
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
+from handlers.schedule.days import CRON_DAYS, WEEKDAYS, WEEKENDS
+from handlers.schedule.describe import hhmm
+from handlers.schedule.errors import ScheduleError
+from handlers.schedule.rule import Rule
+from handlers.schedule.times import as_utc, next_fire, once_instant
 
-KINDS = ("once", "daily", "weekdays", "weekly", "every_days")
-ERROR_CODES = (
-    "empty",
-    "unknown_rule",
-    "missing_time",
-    "bad_time",
-    "bad_date",
-    "past",
-    "bad_duration",
-    "too_far",
-    "bad_interval",
-    "too_frequent",
-    "bad_count",
-    "until_before_start",
-    "bad_rule",
-)
 MAX_TIMES = 1000
 MIN_EVERY_DAYS, MAX_EVERY_DAYS = 2, 365
 MAX_AHEAD_DAYS = 365  # relative one-offs ("in 2h")
 MAX_DATED_DAYS = 3660  # dated one-offs ("2028-02-29 09:00"): about ten years
-JSON_VERSION = 1
 
-_DAY_NAMES_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_DAY_NAMES_ZH = "一二三四五六日"
-_CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_WEEKDAYS = (0, 1, 2, 3, 4)
-_WEEKENDS = (5, 6)
-_LOOKBACK = timedelta(hours=3)  # > any DST shift: a gap-shifted fire can land after a later wall time
-_TICK = timedelta(microseconds=1)
-_MAX_STEPS = 10_000
-
-
-class ScheduleError(ValueError):
-    """Bad reminder syntax. `code` picks the friendly message; `params` fill it in."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}" if params else code)
-        self.code = code
-        self.params = params
-
-
-@dataclass(frozen=True)
-class Rule:
-    kind: str  # "once" | "daily" | "weekdays" | "weekly" | "every_days"
-    time: time | None  # local wall-clock time for all but a relative "once"
-    days: tuple[int, ...] = ()  # weekly: weekdays 0=Mon..6=Sun, sorted
-    every: int = 1  # every_days: N (>=2)
-    start: date | None = None  # every_days: anchor (first local day); dated once: the local date
-    at_utc: datetime | None = None  # relative once ("in 2h"): the aware UTC instant
-    until: date | None = None  # last local day (inclusive)
-    times: int | None = None  # total number of fires
-
-    def to_json(self) -> str:
-        """Stable text for the database: sorted keys, no spaces, ISO dates, times as HH:MM."""
-        data = {
-            "v": JSON_VERSION,
-            "kind": self.kind,
-            "time": _time_text(self.time) if self.time is not None else None,
-            "days": list(self.days),
-            "every": self.every,
-            "start": self.start.isoformat() if self.start else None,
-            "at_utc": self.at_utc.astimezone(UTC).isoformat() if self.at_utc else None,
-            "until": self.until.isoformat() if self.until else None,
-            "times": self.times,
-        }
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-    @staticmethod
-    def from_json(text: str) -> Rule:
-        try:
-            data = json.loads(text)
-            rule = Rule(
-                kind=data["kind"],
-                time=time.fromisoformat(data["time"]) if data.get("time") else None,
-                days=tuple(int(d) for d in data.get("days") or ()),
-                every=int(data.get("every", 1)),
-                start=date.fromisoformat(data["start"]) if data.get("start") else None,
-                at_utc=datetime.fromisoformat(data["at_utc"]).astimezone(UTC) if data.get("at_utc") else None,
-                until=date.fromisoformat(data["until"]) if data.get("until") else None,
-                times=int(data["times"]) if data.get("times") is not None else None,
-            )
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise ScheduleError("bad_rule") from exc
-        if not _well_formed(rule):
-            raise ScheduleError("bad_rule")
-        return rule
-
-    def describe(self, lang: str, zone: ZoneInfo | None = None) -> str:
-        """'daily at 19:00', '每天 19:00', 'Mon, Wed, Fri at 18:00, until 2026-12-31, 3 times'.
-
-        A relative one-off is shown in `zone` when given, else in UTC."""
-        zh = lang.lower().startswith("zh")
-        parts = [self._describe_zh(zone) if zh else self._describe_en(zone)]
-        if self.until is not None:
-            parts.append(f"直到 {self.until.isoformat()}" if zh else f"until {self.until.isoformat()}")
-        if self.times is not None:
-            parts.append(f"共{self.times}次" if zh else f"{self.times} time{'s' if self.times != 1 else ''}")
-        return ("，" if zh else ", ").join(parts)
-
-    def _describe_en(self, zone: ZoneInfo | None) -> str:
-        at = _hhmm(self.time)
-        if self.kind == "daily":
-            return f"daily at {at}"
-        if self.kind == "weekdays":
-            return f"weekdays at {at}"
-        if self.kind == "weekly":
-            if self.days == _WEEKENDS:
-                return f"weekends at {at}"
-            return f"{', '.join(_DAY_NAMES_EN[d] for d in self.days)} at {at}"
-        if self.kind == "every_days":
-            return f"every {self.every} days at {at} (from {self.start})"
-        return f"once at {self._once_text(zone)}"
-
-    def _describe_zh(self, zone: ZoneInfo | None) -> str:
-        at = _hhmm(self.time)
-        if self.kind == "daily":
-            return f"每天 {at}"
-        if self.kind == "weekdays":
-            return f"工作日 {at}"
-        if self.kind == "weekly":
-            if self.days == _WEEKENDS:
-                return f"周末 {at}"
-            return f"每周{'、'.join(_DAY_NAMES_ZH[d] for d in self.days)} {at}"
-        if self.kind == "every_days":
-            return f"每{self.every}天 {at}（从 {self.start} 起）"
-        return f"单次 {self._once_text(zone)}"
-
-    def _once_text(self, zone: ZoneInfo | None) -> str:
-        if self.at_utc is None:
-            return f"{self.start} {_hhmm(self.time)}"
-        if zone is None:
-            return f"{self.at_utc.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-        return f"{self.at_utc.astimezone(zone):%Y-%m-%d %H:%M}"
-
-
-# Fire times
-
-
-def next_fire(rule: Rule, zone: ZoneInfo, after_utc: datetime, fired: int = 0) -> datetime | None:
-    """The first fire time strictly after `after_utc` (aware UTC), or None when the rule is over (until /
-    times reached: `fired` = how many times it already fired)."""
-    after = _as_utc(after_utc, "after_utc")
-    if rule.times is not None and fired >= rule.times:
-        return None
-    if rule.kind == "once":
-        if fired > 0:
-            return None
-        at = _once_instant(rule, zone)
-        return at if at > after else None
-    trigger = _cron(rule.kind, rule.time, rule.days, zone)
-    point = after - _LOOKBACK  # UTC arithmetic; candidates up to `after` are skipped below
-    for _ in range(_MAX_STEPS):
-        candidate = trigger.get_next_fire_time(None, point + _TICK)
-        if candidate is None:  # pragma: no cover - a cron rule without an end always has a next time
-            return None
-        fire = candidate.astimezone(UTC)
-        local = fire.astimezone(zone)
-        if rule.until is not None and local.date() > rule.until:
-            return None
-        if fire <= after or _is_repeat(local):
-            point = fire
-            continue
-        if rule.kind == "every_days":
-            target = _next_every_day(rule, local.date())
-            if target != local.date():
-                noon_before = datetime.combine(target - timedelta(days=1), time(12), tzinfo=zone)
-                point = max(fire, noon_before.astimezone(UTC))
-                continue
-        return fire
-    raise RuntimeError(f"no fire time found for {rule!r} after {after}")  # pragma: no cover
-
-
-def upcoming(rule: Rule, zone: ZoneInfo, after_utc: datetime, n: int = 3, fired: int = 0) -> list[datetime]:
-    """The next n fire times (aware UTC), fewer when the rule ends first."""
-    out: list[datetime] = []
-    point = after_utc
-    for i in range(n):
-        fire = next_fire(rule, zone, point, fired + i)
-        if fire is None:
-            break
-        out.append(fire)
-        point = fire
-    return out
-
-
-@lru_cache(maxsize=512)
-def _cron(kind: str, at: time | None, days: tuple[int, ...], zone: ZoneInfo) -> CronTrigger:
-    if at is None:
-        raise ScheduleError("bad_rule")
-    day_of_week = None
-    if kind == "weekdays":
-        day_of_week = "mon-fri"
-    elif kind == "weekly":
-        day_of_week = ",".join(_CRON_DAYS[d] for d in days)
-    return CronTrigger(
-        day_of_week=day_of_week, hour=at.hour, minute=at.minute, second=at.second, timezone=zone
-    )
-
-
-def _once_instant(rule: Rule, zone: ZoneInfo) -> datetime:
-    if rule.at_utc is not None:
-        return rule.at_utc.astimezone(UTC)
-    if rule.start is None or rule.time is None:
-        raise ScheduleError("bad_rule")
-    # fold=0: an ambiguous time is its first occurrence; a time in a gap lands after the gap (02:30 -> 03:30)
-    run = datetime.combine(rule.start, rule.time, tzinfo=zone)
-    fire = DateTrigger(run_date=run, timezone=zone).get_next_fire_time(None, run)
-    return fire.astimezone(UTC)
-
-
-def _is_repeat(local: datetime) -> bool:
-    """The second occurrence of an ambiguous local time (fall back): fired already at fold=0."""
-    return local.fold == 1 and local.replace(fold=0).utcoffset() != local.utcoffset()
-
-
-def _next_every_day(rule: Rule, day: date) -> date:
-    """The first day >= `day` on which an every-N-days rule fires."""
-    start = rule.start or day
-    if day < start:
-        return start
-    off = (day - start).days % rule.every
-    return day if off == 0 else day + timedelta(days=rule.every - off)
-
-
-def _as_utc(value: datetime, name: str) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime")
-    return value.astimezone(UTC)
-
-
-def _well_formed(rule: Rule) -> bool:
-    if rule.kind not in KINDS or rule.times is not None and rule.times < 1:
-        return False
-    if rule.kind == "once":
-        return rule.at_utc is not None or (rule.start is not None and rule.time is not None)
-    if rule.time is None:
-        return False
-    if rule.kind == "weekly":
-        return (
-            bool(rule.days) and all(0 <= d <= 6 for d in rule.days) and list(rule.days) == sorted(rule.days)
-        )
-    if rule.kind == "every_days":
-        return rule.start is not None and rule.every >= 1
-    return True
-
-
-def _hhmm(at: time | None) -> str:
-    return at.strftime("%H:%M") if at is not None else "?"
-
-
-def _time_text(at: time) -> str:
-    return at.isoformat(timespec="minutes") if not (at.second or at.microsecond) else at.isoformat()
-
-
-# Parsing
 
 _I = re.IGNORECASE
 _NUM_ZH = r"[零〇一二两三四五六七八九十百]{1,4}"
@@ -442,7 +164,7 @@ class _Cursor:
 def parse(text: str, now_utc: datetime, zone: ZoneInfo) -> tuple[Rule, str]:
     """Parse the arguments of /remind; return the rule and the rest of the text (the reminder's message,
     may be "")."""
-    now = _as_utc(now_utc, "now_utc")
+    now = as_utc(now_utc, "now_utc")
     cur = _Cursor(text)
     if cur.at_end():
         raise ScheduleError("empty")
@@ -559,13 +281,13 @@ def _take_repeating(cur: _Cursor, now: datetime, zone: ZoneInfo) -> Rule | None:
     elif cur.take(_WEEKDAYS_RE):
         kind = "weekdays"
     elif cur.take(_WEEKENDS_RE):
-        kind, days = "weekly", _WEEKENDS
-    elif found := _take_days_en(cur) or _take_days_zh(cur):
+        kind, days = "weekly", WEEKENDS
+    elif found := _take_days(cur, _DAYS_EN) or _take_days(cur, _DAYS_ZH):
         kind, days = "weekly", found
     else:
         return None
     at = _need_time(cur, start)
-    if kind == "weekly" and days == _WEEKDAYS:
+    if kind == "weekly" and days == WEEKDAYS:
         kind, days = "weekdays", ()
     elif kind == "weekly" and len(days) == 7:
         kind, days = "daily", ()
@@ -581,29 +303,58 @@ def _day_span(first: int, last: int) -> set[int]:
     return {(first + i) % 7 for i in range((last - first) % 7 + 1)}
 
 
-def _take_days_en(cur: _Cursor) -> tuple[int, ...] | None:
+_Read = Callable[["_Cursor"], re.Match[str] | None]
+
+
+@dataclass(frozen=True)
+class _DayList:
+    """How one language writes a list of weekdays ('every mon, wed-fri', '每周一、三至五'). Each reader
+    returns a match whose `d` group names a day (`number` turns it into 0..6), or None."""
+
+    first: _Read  # the first day, after an optional 'every' / '每'
+    number: Callable[[str], int]
+    range_mark: re.Pattern[str]  # '-', 'to', '至'
+    after_range: _Read  # the day that ends a range
+    next: _Read  # the next day of the list, separator included
+
+
+def _take_days(cur: _Cursor, syntax: _DayList) -> tuple[int, ...] | None:
+    """A list of weekdays with ranges ('mon,wed-fri', '每周一三五', '周一至周五') -> sorted day numbers."""
     start = cur.pos
-    cur.take(_EVERY_ON)
-    m = cur.take(_DAY_EN)
+    m = syntax.first(cur)
     if not m:
         cur.pos = start
         return None
-    prev = _CRON_DAYS.index(m["d"][:3].lower())
+    prev = syntax.number(m["d"])
     days = {prev}
     while True:
         before = cur.pos
-        if cur.take(_DAY_RANGE_EN, skip_space=False) and (m := cur.take(_DAY_EN, skip_space=False)):
-            last = _CRON_DAYS.index(m["d"][:3].lower())
+        if cur.take(syntax.range_mark, skip_space=False) and (m := syntax.after_range(cur)):
+            last = syntax.number(m["d"])
             days |= _day_span(prev, last)
             prev = last
             continue
         cur.pos = before
-        if cur.take(_DAY_SEP_EN, skip_space=False) and (m := cur.take(_DAY_EN, skip_space=False)):
-            prev = _CRON_DAYS.index(m["d"][:3].lower())
+        if m := syntax.next(cur):
+            prev = syntax.number(m["d"])
             days.add(prev)
             continue
         cur.pos = before
         return tuple(sorted(days))
+
+
+def _first_en_day(cur: _Cursor) -> re.Match[str] | None:
+    cur.take(_EVERY_ON)
+    return cur.take(_DAY_EN)
+
+
+def _en_day(name: str) -> int:
+    return CRON_DAYS.index(name[:3].lower())
+
+
+def _first_zh_day(cur: _Cursor) -> re.Match[str] | None:
+    cur.take(_ZH_EVERY)
+    return cur.take(_DAY_ZH, skip_space=False)
 
 
 def _zh_day(ch: str) -> int:
@@ -612,36 +363,29 @@ def _zh_day(ch: str) -> int:
     return int(ch) - 1 if ch.isdecimal() else "一二三四五六".index(ch)
 
 
-def _take_days_zh(cur: _Cursor) -> tuple[int, ...] | None:
-    start = cur.pos
-    cur.take(_ZH_EVERY)
-    m = cur.take(_DAY_ZH, skip_space=False)
-    if not m:
-        cur.pos = start
-        return None
-    prev = _zh_day(m["d"])
-    days = {prev}
-    while True:
-        before = cur.pos
-        if cur.take(_DAY_RANGE_ZH, skip_space=False) and (
-            m := cur.take(_DAY_ZH, skip_space=False) or cur.take(_DAY_ZH_BARE, skip_space=False)
-        ):
-            last = _zh_day(m["d"])
-            days |= _day_span(prev, last)
-            prev = last
-            continue
-        cur.pos = before
-        sep = cur.take(_DAY_SEP_ZH, skip_space=False)
-        # without punctuation: '一三五' directly, or '周一 周三' (a space needs the 周 again)
-        m = cur.take(_DAY_ZH, skip_space=not sep) or (
-            cur.take(_DAY_ZH_BARE, skip_space=False) if sep or cur.pos == before else None
-        )
-        if m:
-            prev = _zh_day(m["d"])
-            days.add(prev)
-            continue
-        cur.pos = before
-        return tuple(sorted(days))
+def _next_zh_day(cur: _Cursor) -> re.Match[str] | None:
+    """'、三', '，周三', or without punctuation '三' ('一三五') or ' 周三' (after a space the 周 again)."""
+    before = cur.pos
+    sep = cur.take(_DAY_SEP_ZH, skip_space=False)
+    return cur.take(_DAY_ZH, skip_space=not sep) or (
+        cur.take(_DAY_ZH_BARE, skip_space=False) if sep or cur.pos == before else None
+    )
+
+
+_DAYS_EN = _DayList(
+    first=_first_en_day,
+    number=_en_day,
+    range_mark=_DAY_RANGE_EN,
+    after_range=lambda cur: cur.take(_DAY_EN, skip_space=False),
+    next=lambda cur: cur.take(_DAY_SEP_EN, skip_space=False) and cur.take(_DAY_EN, skip_space=False),
+)
+_DAYS_ZH = _DayList(
+    first=_first_zh_day,
+    number=_zh_day,
+    range_mark=_DAY_RANGE_ZH,
+    after_range=lambda cur: cur.take(_DAY_ZH, skip_space=False) or cur.take(_DAY_ZH_BARE, skip_space=False),
+    next=_next_zh_day,
+)
 
 
 def _take_once(cur: _Cursor, now: datetime, zone: ZoneInfo) -> Rule | None:
@@ -663,7 +407,7 @@ def _take_once(cur: _Cursor, now: datetime, zone: ZoneInfo) -> Rule | None:
     if at is None:
         return None
     rule = Rule("once", at, start=today)
-    if _once_instant(rule, zone) <= now:  # that time has passed today: the next one is tomorrow's
+    if once_instant(rule, zone) <= now:  # that time has passed today: the next one is tomorrow's
         rule = replace(rule, start=today + timedelta(days=1))
     return rule
 
@@ -674,8 +418,8 @@ def _dated_once(day: date, at: time, now: datetime, zone: ZoneInfo) -> Rule:
         raise ScheduleError("too_far", given=day.isoformat(), max_days=MAX_DATED_DAYS)
     rule = Rule("once", at, start=day)
     # (a day well in the past is not turned into an instant: year 1 would not fit in UTC)
-    if day < today - timedelta(days=2) or _once_instant(rule, zone) <= now:
-        raise ScheduleError("past", when=f"{day.isoformat()} {_hhmm(at)}")
+    if day < today - timedelta(days=2) or once_instant(rule, zone) <= now:
+        raise ScheduleError("past", when=f"{day.isoformat()} {hhmm(at)}")
     return rule
 
 
