@@ -33,6 +33,28 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+_REPO_CONTENT_PREPARED: list = []
+
+
+@pytest.fixture(autouse=True)
+def repo_content_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The repository's own content is read, checked and indexed once per test session: no test writes
+    to it (tests that edit content copy it to tmp_path first, and those still load from disk)."""
+    from handlers import content_store
+
+    real = content_store._prepare
+
+    def prepare(root: Path):  # noqa: ANN202
+        if Path(root).resolve() != Path(REPO_CONTENT).resolve():
+            return real(root)
+        if not _REPO_CONTENT_PREPARED:
+            _REPO_CONTENT_PREPARED.append(real(root))
+        content, lexical, problems = _REPO_CONTENT_PREPARED[0]
+        return content, lexical, list(problems)
+
+    monkeypatch.setattr(content_store, "_prepare", prepare)
+
+
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests may talk to loopback only."""
