@@ -367,7 +367,6 @@ async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path, clock, 
 
 @pytest.mark.slow
 async def test_python_m_bot_runs_telegram_when_a_token_is_set_and_stops_on_sigterm(tmp_path):
-    import signal
 
     fake = FakeTelegram()
     url = await fake.start()
@@ -378,9 +377,7 @@ async def test_python_m_bot_runs_telegram_when_a_token_is_set_and_stops_on_sigte
         fake.user_says(ALICE, "/start")
         assert await fake.wait_for(lambda: len(fake.texts_to(ALICE)) >= 2, timeout=20)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
-        await fake.stop()
+        out, err = await _stop_bot(proc, fake, timeout=30)
     assert proc.returncode == 0, err.decode()
     assert "Study Buddy" in fake.texts_to(ALICE)[0]
     logs = (out + err).decode()
@@ -559,6 +556,14 @@ async def test_a_timed_out_request_is_never_retried_a_dropped_one_is() -> None:
 # error whose text repeats the request path, token included.
 
 
+async def _stop_bot(proc, fake: FakeTelegram, timeout: float = 30) -> tuple[bytes, bytes]:  # noqa: ANN001
+    """SIGTERM the bot, collect what it printed, stop the fake."""
+    proc.send_signal(signal.SIGTERM)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=timeout)
+    await fake.stop()
+    return out, err
+
+
 async def _start_bot(tmp_path, fake: FakeTelegram, url: str):  # noqa: ANN001, ANN202
     import sys
 
@@ -621,9 +626,7 @@ async def test_an_unreachable_bot_api_at_start_up_is_retried_and_then_served(tmp
         fake.user_says(ALICE, "/start")
         assert await fake.wait_for(lambda: len(fake.texts_to(ALICE)) >= 2, timeout=20)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=30)
-        await fake.stop()
+        out, err = await _stop_bot(proc, fake, timeout=30)
     output = before + (out + err).decode()
     assert proc.returncode == 0, output[-3000:]
     retries = [line for line in output.splitlines() if "Trying again in" in line]
@@ -641,9 +644,7 @@ async def test_sigterm_while_waiting_to_retry_the_bot_api_stops_cleanly(tmp_path
     try:
         before = await _stderr_until(proc, "Trying again in")
     finally:
-        proc.send_signal(signal.SIGTERM)
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=15)
-        await fake.stop()
+        out, err = await _stop_bot(proc, fake, timeout=15)
     output = before + (out + err).decode()
     assert proc.returncode == 0, output[-3000:]
     assert "TEST-TOKEN" not in output and "Traceback" not in output
