@@ -150,6 +150,7 @@ class App:
                 log.exception("adapter %s failed to stop", adapter.name)
         if self.health is not None:
             await self.health.stop()
+        self.store.close()
         await self.engine.dispose()
 
     async def forget_old_events(self) -> int:

@@ -220,7 +220,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
     for question in questions:
         if not question.strip():
             continue
-        u = understand(question.strip()[:4000], store.matcher)
+        u = understand(question.strip()[:4000], store.matcher, store.content)
         answer = to_plain(understood_reply(store.content, u).body)
         if args.json:
             print(
@@ -231,6 +231,7 @@ def _ask(settings: Settings, args: argparse.Namespace) -> int:
                         "score": round(u.score, 4),
                         "lang": u.lang,
                         "answer": answer,
+                        "kind": u.kind,
                     },
                     ensure_ascii=False,
                 ),
@@ -257,6 +258,7 @@ def _check(settings_dir: str) -> int:
 
 async def _gaps(settings: Settings, limit: int) -> int:
     from db.engine import make_engine, make_sessions
+    from db.faq_feedback import feedback_counts, top_misfires
     from db.faq_stats import top_unanswered
     from db.migrate import upgrade
 
@@ -265,14 +267,28 @@ async def _gaps(settings: Settings, limit: int) -> int:
         await upgrade(engine)
         async with make_sessions(engine)() as session:
             rows = await top_unanswered(session, limit=limit)
+            misfires = await top_misfires(session, limit=limit)
+            votes = await feedback_counts(session)
     finally:
         await engine.dispose()
     if not rows:
         print("No unanswered questions recorded yet.")
-        return 0
-    print(f"{'count':>5}  lang  last seen         question")
-    for r in rows:
-        print(f"{r.count:>5}  {r.lang:<4}  {r.last_seen:%Y-%m-%d %H:%M}  {r.text}")
+    else:
+        print(f"{'count':>5}  lang  last seen         question")
+        for r in rows:
+            print(f"{r.count:>5}  {r.lang:<4}  {r.last_seen:%Y-%m-%d %H:%M}  {r.text}")
+    if not misfires:
+        print("\nNo learner has said an answer missed their question.")
+    else:
+        print("\nAnswers learners said missed their question ('not what I asked'), most frequent first:")
+        print(f"{'count':>5}  lang  last seen         topic given -> question")
+        for m in misfires:
+            print(f"{m.count:>5}  {m.lang:<4}  {m.last_seen:%Y-%m-%d %H:%M}  {m.faq_id} -> {m.text}")
+    rated = sorted(((no, yes, fid) for fid, (yes, no) in votes.items() if yes or no), reverse=True)
+    if rated:
+        print("\nFeedback per topic (answered it / not what I asked):")
+        for no, yes, fid in rated[:limit]:
+            print(f"  {fid}: {yes} / {no}")
     return 0
 
 

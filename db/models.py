@@ -173,6 +173,8 @@ class FaqStat(Base):
     faq_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     lang: Mapped[str] = mapped_column(String(8), primary_key=True)
     asked: Mapped[int] = mapped_column(Integer, default=0)
+    helpful: Mapped[int] = mapped_column(Integer, default=0)  # "that answered it" presses
+    unhelpful: Mapped[int] = mapped_column(Integer, default=0)  # "not what I asked" presses
 
 
 class QuestionTally(Base):
@@ -332,5 +334,91 @@ class UnansweredAsker(Base):
     question_id: Mapped[int] = mapped_column(
         ForeignKey("unanswered_questions.id", ondelete="CASCADE"), primary_key=True
     )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class FaqAsk(Base):
+    """A question the bot answered with an FAQ entry, kept for a week so that the learner's "that answered
+    it" / "not what I asked" buttons under the answer can say which question and which entry."""
+
+    __tablename__ = "faq_asks"
+    __table_args__ = (
+        Index("ix_faq_asks_user_time", "user_id", "asked_at"),  # the week's window, /forget and /export
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "answered_questions",
+                    {
+                        "text": "text",
+                        "language": "lang",
+                        "topic": "faq_id",
+                        "asked_at": "asked_at",
+                        "feedback": "feedback",
+                    },
+                    order_by=("asked_at", "id"),
+                ),
+                kept_back=("id", "user_id"),
+            )
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(String(500))
+    lang: Mapped[str] = mapped_column(String(8))
+    faq_id: Mapped[str] = mapped_column(String(64))
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    feedback: Mapped[str | None] = mapped_column(String(8), default=None)  # "yes" | "no" once pressed
+
+
+class Misfire(Base):
+    """Questions answered with an entry the learner said was not what they asked: the question's text,
+    the entry given and how often, for content admins (`/gaps`, `content gaps`)."""
+
+    __tablename__ = "misfires"
+    __table_args__ = (
+        UniqueConstraint("text", "lang", "faq_id", name="uq_misfires_text_lang_faq"),
+        Index("ix_misfires_top", "count", "last_seen"),
+        declare(
+            SharedCount(through="misfire_reporters", kept_back=("id", "count", "first_seen", "last_seen"))
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(String(500))
+    lang: Mapped[str] = mapped_column(String(8))
+    faq_id: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class MisfireReporter(Base):
+    """Who said an answer missed their question, so /forget can take their words out of `misfires`."""
+
+    __tablename__ = "misfire_reporters"
+    __table_args__ = (
+        Index("ix_misfire_reporters_user", "user_id"),
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "answers_that_missed",
+                    {
+                        "text": "misfires.text",
+                        "language": "misfires.lang",
+                        "topic_given": "misfires.faq_id",
+                        "times": "count",
+                    },
+                    order_by=("misfires.first_seen", "misfires.id"),
+                ),
+                kept_back=("misfire_id", "user_id"),
+            )
+        ),
+    )
+
+    misfire_id: Mapped[int] = mapped_column(ForeignKey("misfires.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=1)

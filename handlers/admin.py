@@ -1,9 +1,11 @@
-"""Commands for bot admins (BOT_ADMINS): /reload content, /gaps (questions the bot could not answer)."""
+"""Commands for bot admins (BOT_ADMINS): /reload content, /gaps (questions the bot could not answer, and
+answers learners said missed their question)."""
 
 from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+from db.faq_feedback import top_misfires
 from db.faq_stats import question_counts, top_unanswered
 from handlers.content import Content
 from handlers.content_store import Reloaded
@@ -54,7 +56,18 @@ async def gaps(ctx: Context) -> Reply:
     else:
         week = ctx.t("gaps.week_none", days=GAPS_DAYS)
     rows = await top_unanswered(ctx.session, limit=20)
-    if not rows:
-        return Reply(week + ctx.t("gaps.none"))
-    items = tuple((Text(f"{r.count}× [{r.lang}] "), Text(r.text)) for r in rows)
-    return Reply(week + ctx.t("gaps.title") + (Bullets(items),))
+    body = week
+    if rows:
+        items = tuple((Text(f"{r.count}× [{r.lang}] "), Text(r.text)) for r in rows)
+        body += ctx.t("gaps.title") + (Bullets(items),)
+    else:
+        body += ctx.t("gaps.none")
+    misfires = await top_misfires(ctx.session, limit=10)
+    if misfires:
+        items = tuple(
+            (Text(f"{m.count}× [{m.lang}] "), Text(m.text), Text(" → "), Code(m.faq_id)) for m in misfires
+        )
+        body += ctx.t("gaps.misfires_title") + (Bullets(items),)
+    else:
+        body += ctx.t("gaps.misfires_none")
+    return Reply(body)

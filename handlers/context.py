@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from db.users import UserRow
     from handlers.content_store import ContentStore
+    from handlers.faq_match import Match
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,16 @@ class Context:
         none runs (see handlers.middleware.db_session); a later query starts a new transaction."""
         if self.session is not None:
             await self.session.commit()
+
+    async def match(self, question: str) -> Match:
+        """The FAQ match for a question. When that waits for the model (tens of milliseconds, and
+        longer behind other learners' questions), the event's transaction ends first, so the database
+        serves other events meanwhile; what the handler writes afterwards is a new transaction, which
+        the DB session commits as usual. The mark that drops a repeat of this update is committed with
+        the first one, so the update is never answered twice."""
+        if self.store.will_block(question):
+            await self.end_transaction()
+        return await self.store.match(question)
 
     def now(self) -> datetime:
         return self.clock.now()

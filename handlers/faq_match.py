@@ -14,6 +14,7 @@ any FAQ entry is declined, and so is one whose best score stays under the thresh
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import unicodedata
@@ -26,7 +27,11 @@ import numpy as np
 
 from handlers.content import Content
 
+log = logging.getLogger(__name__)
+
 OFFTOPIC = "_offtopic"  # the pseudo-entry that owns the off-topic questions
+NOT_A_TUTOR = "_not_a_tutor"  # the pseudo-entry that owns the requests the bot is not for
+DECLINED = {OFFTOPIC: "offtopic", NOT_A_TUTOR: "not-a-tutor"}  # pseudo-entry -> the kind of reply
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -67,47 +72,56 @@ def tokens(text: str) -> list[str]:
 
 
 def phrasings(content: Content) -> list[tuple[str, str]]:
-    """(owner, text) for every title and question of every entry, then every off-topic question."""
+    """(owner, text) for every title and question of every entry, then every example of what to decline."""
     out = [(e.id, p) for e in content.faq for t in e.texts.values() for p in (t.title, *t.questions)]
     out += [(OFFTOPIC, q) for questions in content.offtopic.values() for q in questions]
+    out += [(NOT_A_TUTOR, q) for questions in content.not_a_tutor.values() for q in questions]
     return out
 
 
 @dataclass(frozen=True)
 class Match:
-    entry_id: str | None  # None: abstained
+    entry_id: str | None  # None: no FAQ answer (declined or unsure)
     score: float  # confidence in [0, 1] of the best entry
     candidates: tuple[tuple[str, float], ...]  # best FAQ entries first, for "did you mean"
+    declined: str | None = None  # "offtopic" | "not-a-tutor": examples of what to decline won
 
 
 class _Owners:
-    """Phrasing rows grouped by owner (entry id, or OFFTOPIC), so a max per owner is one `reduceat`."""
+    """Phrasing rows grouped by owner (entry id, or a declined kind), so a max per owner is one `reduceat`."""
 
-    def __init__(self, content: Content) -> None:
-        self.pairs = sorted(phrasings(content))
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = sorted(pairs)
         self.names = sorted({owner for owner, _ in self.pairs})
         first_row: dict[str, int] = {}
         for row, (owner, _) in enumerate(self.pairs):
             first_row.setdefault(owner, row)
         self.starts = np.array([first_row[name] for name in self.names], dtype=np.intp)
-        self.offtopic = self.names.index(OFFTOPIC) if OFFTOPIC in first_row else -1
+        self.declining = np.array([name in DECLINED for name in self.names], dtype=bool)
+        self.labels = np.array([self.names.index(owner) for owner, _ in self.pairs], dtype=np.intp)
 
-    def decide(self, scores: np.ndarray, threshold: float, n_candidates: int) -> Match:
-        """The best entry, if it clears the threshold and beats the off-topic examples."""
-        offtopic = 0.0
-        if self.offtopic >= 0:
-            offtopic = float(scores[self.offtopic])
-            scores = scores.copy()
-            scores[self.offtopic] = -1.0
-        k = min(n_candidates, len(scores))
+    def decide(self, scores: np.ndarray, threshold: float, n_candidates: int, margin: float = 0.0) -> Match:
+        """The best entry, if it clears the threshold and beats the best example of what to decline by
+        `margin`."""
+        declined_best, declined_kind = 0.0, None
+        if self.declining.any():
+            d = np.where(self.declining, scores, -1.0)
+            i = int(np.argmax(d))
+            declined_best, declined_kind = float(d[i]), DECLINED[self.names[i]]
+            scores = np.where(self.declining, -1.0, scores)
+        k = min(n_candidates, int((~self.declining).sum()))
         if k == 0:
-            return Match(None, 0.0, ())
+            return Match(None, 0.0, (), declined_kind)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         candidates = tuple((self.names[i], round(float(scores[i]), 4)) for i in top if scores[i] > 0)
         best = float(scores[top[0]])
-        answered = best >= threshold and best > offtopic
-        return Match(self.names[top[0]] if answered else None, round(max(best, 0.0), 4), candidates)
+        score = round(max(best, 0.0), 4)
+        if declined_best > 0 and best <= declined_best + margin:
+            return Match(None, score, candidates, declined_kind)
+        if best < threshold:
+            return Match(None, score, candidates)
+        return Match(self.names[top[0]], score, candidates)
 
 
 class LexicalMatcher:
@@ -115,9 +129,13 @@ class LexicalMatcher:
 
     blocking = False  # cheap enough to run on the event loop
 
-    def __init__(self, content: Content, threshold: float = 0.35) -> None:
+    def __init__(
+        self, content: Content | None = None, threshold: float = 0.35, pairs: Sequence[tuple[str, str]] = ()
+    ) -> None:
         self.threshold = threshold
-        self.owners = _Owners(content)
+        self.owners = _Owners(phrasings(content) if content is not None else pairs)
+        self.gate = DomainGate(self.owners.pairs)
+        self.gate_offtopic, self.gate_tutor = GATE_OFFTOPIC, GATE_TUTOR
         docs = [Counter(tokens(text)) for _, text in self.owners.pairs]
         self._n_docs = len(docs)
         df: Counter[str] = Counter()
@@ -143,7 +161,7 @@ class LexicalMatcher:
         vec = {t: (1 + math.log(c)) * self._idf.get(t, self._max_idf) for t, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in vec.values()))
         hits = [(self._postings[t], v) for t, v in vec.items() if t in self._postings]
-        if not norm or not hits:
+        if not norm or not hits or not self._n_docs:
             return np.zeros(len(self.owners.names))
         idx = np.concatenate([rows for (rows, _), _ in hits])
         w = np.concatenate([weights * v for (_, weights), v in hits])
@@ -151,7 +169,15 @@ class LexicalMatcher:
         return np.maximum.reduceat(per_doc, self.owners.starts) / norm
 
     def match(self, question: str, n_candidates: int = 3) -> Match:
-        return self.owners.decide(self.score_array(question), self.threshold, n_candidates)
+        m = self.owners.decide(self.score_array(question), self.threshold, n_candidates)
+        if m.entry_id is not None:
+            declined = self.gate.verdict(question, self.gate_offtopic, self.gate_tutor)
+            if declined is not None:
+                return Match(None, m.score, m.candidates, declined)
+        return m
+
+    def match_many(self, questions: Sequence[str], n_candidates: int = 3) -> list[Match]:
+        return [self.match(q, n_candidates) for q in questions]
 
 
 class Embedder(Protocol):
@@ -168,41 +194,224 @@ class Embedder(Protocol):
         ...
 
 
-class HybridMatcher:
-    """Nearest phrasings by meaning, blended with the lexical score.
+# A request for the bot to do the work (write, fix, solve, translate...), not a question about the path:
+# "write a cover letter for an ML job" shares its words with the job-search topics but is not one.
+_REQUEST = re.compile(
+    r"^\s*(please |pls |plz |hey,? )?((can|could|would|will) you (please )?|i want you to |help me )?"
+    r"(write|draft|rewrite|re-write|generate|compose|create|make|fix|debug|correct|solve|translate|"
+    r"summari[sz]e|paraphrase|proofread|edit|improve|polish|code|implement|do my|"
+    r"give me the (answers?|solutions?|code))\b"
+    r"|^\s*(请|麻烦|求|能不能|可以)?(你)?(帮我|给我|替我|帮忙)"
+    r"(写|改|做|生成|翻译|调试|修|解|算|推导|画|润色|优化|看看这段|看下这段|看一下这段|debug|检查)",
+    re.IGNORECASE,
+)
 
-    score(entry) = (1 - w) * rescale(best cosine) + w * lexical, where rescale maps the model's cosine
-    range [embedder.floor, 1] onto [0, 1] (e5 puts unrelated sentences near 0.75-0.85). The threshold
-    and weight were set on the development questions (bench/faq_eval.py): the threshold sits mid-way
-    between the highest-scoring out-of-scope question (0.27) and the lowest in-scope one (0.44).
+
+class DomainGate:
+    """Is the question about our field at all? A naive Bayes over words (English stems, Chinese bigrams)
+    with three classes: the FAQ phrasings, the off-topic examples and the not-a-tutor examples. Meaning
+    (the embeddings) is good at a question's shape and poor at its field: "how do I prepare for a bank
+    exam interview" is shaped like the interview topic. Words are the other way round. So an answer the
+    meaning chose is declined when the question's words are `offtopic` (resp. `tutor`) log-likelihood
+    units more likely under the off-topic (not-a-tutor) examples than under the FAQ phrasings (another
+    field also needs one word that no FAQ phrasing has), or when it asks the bot to do the work (write,
+    fix, solve...)."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]], alpha: float = 0.5) -> None:
+        groups: dict[int, Counter[str]] = {0: Counter(), 1: Counter(), 2: Counter()}
+        for owner, text in pairs:
+            groups[{OFFTOPIC: 1, NOT_A_TUTOR: 2}.get(owner, 0)].update(set(tokens(text)))
+        vocab = set().union(*groups.values())
+        size = len(vocab) or 1
+        totals = [sum(groups[k].values()) + alpha * size for k in range(3)]
+        self._loglik = {
+            t: np.log(np.array([(groups[k][t] + alpha) / totals[k] for k in range(3)])) for t in vocab
+        }
+        self._empty = groups[1].total() == 0, groups[2].total() == 0
+        self._in_faq = {t for t, n in groups[0].items() if n}
+
+    def verdict(self, question: str, offtopic: float, tutor: float) -> str | None:
+        """ "offtopic", "not-a-tutor", or None (about the field, as far as the words tell)."""
+        if _REQUEST.search(unicodedata.normalize("NFKC", question)):
+            return DECLINED[NOT_A_TUTOR]
+        words = [t for t in set(tokens(question)) if t in self._loglik]
+        if not words:
+            return None
+        ll = np.sum([self._loglik[t] for t in words], axis=0)
+        # another field needs a word of its own: "salary?" alone is ours, "pilot salary" is not
+        foreign = any(t not in self._in_faq for t in words)
+        if not self._empty[0] and foreign and ll[1] - ll[0] > offtopic:
+            return DECLINED[OFFTOPIC]
+        if not self._empty[1] and ll[2] - ll[0] > tutor:
+            return DECLINED[NOT_A_TUTOR]
+        return None
+
+
+GATE_OFFTOPIC, GATE_TUTOR = 0.5, 1.5  # chosen on the folds and eval/tune.jsonl (bench/faq_eval.py)
+
+
+@dataclass(frozen=True)
+class Blend:
+    """How the hybrid matcher weighs its signals, and when it answers (see HybridMatcher). Set on our own
+    folds and tuning questions (bench/faq_eval.py --tune), never on the sets that report the scores."""
+
+    nearest: float = 0.3  # the nearest phrasing's rescaled cosine
+    probe: float = 1.0  # the probe's probability for the owner
+    lexical: float = 0.0  # the TF-IDF cosine
+    threshold: float = 0.3  # the best entry's score must reach this...
+    margin: float = 0.0  # ...and beat the best example of what to decline by this much
+    l2: float = 1e-3  # the probe's regularisation
+    temperature: float = 20.0  # the probe's logits are cosines times this
+    gate_offtopic: float = GATE_OFFTOPIC  # DomainGate thresholds (log-likelihood units)
+    gate_tutor: float = GATE_TUTOR
+    probe_steps: int = 300  # gradient steps when the probe is trained (0: no probe)
+
+
+# Training costs phrasings x owners x dim per step: up to this many phrasings x owners (about 10x today's
+# content, some seconds in the background), beyond it the probe is left out (log line) and the nearest
+# phrasing decides alone.
+PROBE_BUDGET = 400_000
+NEAREST_AMONG = 8  # owners whose phrasings the question is compared with (the probe's likeliest)
+NO_PROBE = Blend(nearest=0.8, probe=0.0, lexical=0.2, threshold=0.36, probe_steps=0)  # the pre-probe blend
+
+
+def _probe(
+    vectors: np.ndarray, labels: np.ndarray, n_owners: int, l2: float, temperature: float, steps: int
+) -> np.ndarray:
+    """A linear classifier over the embeddings, one class per owner: multinomial logistic regression by
+    gradient descent with momentum (300 full-batch steps: one to two seconds for 3,500 phrasings, in the
+    background thread that indexes the content). Classes are weighted equally whatever their number of
+    phrasings. Returns (dim + 1) x owners weights, the last row a bias (all zero: no probe)."""
+    dim = vectors.shape[1] if vectors.ndim == 2 else 0
+    weights = np.zeros((dim + 1, n_owners), dtype=np.float32)
+    if not len(vectors) or n_owners < 2 or steps <= 0:
+        return weights
+    if len(vectors) * n_owners > PROBE_BUDGET:
+        log.warning(
+            "FAQ probe left out: %d phrasings x %d owners is over its budget; the nearest phrasing decides",
+            len(vectors), n_owners,
+        )  # fmt: skip
+        return weights
+    x = np.hstack([vectors, np.ones((len(vectors), 1), dtype=np.float32)]).astype(np.float32)
+    counts = np.bincount(labels, minlength=n_owners).astype(np.float32)
+    w = (1.0 / np.maximum(counts, 1.0))[labels]
+    w /= w.sum()
+    target = np.zeros((len(vectors), n_owners), dtype=np.float32)
+    target[np.arange(len(vectors)), labels] = 1.0
+    velocity = np.zeros_like(weights)
+    for _ in range(steps):
+        p = _softmax(temperature * (x @ weights))
+        grad = temperature * (x.T @ ((p - target) * w[:, None])) + l2 * weights
+        velocity = 0.9 * velocity + grad
+        weights -= 0.5 * velocity
+    return weights
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+class HybridMatcher:
+    """Signals over the phrasings, per owner (each FAQ entry and each kind of declined question):
+
+    - probe: a linear classifier over the embeddings, trained on every phrasing at index time
+      (`_probe`): it weighs all of an owner's phrasings, not only the nearest, and learns which directions
+      of the embedding space mean "a homework request" or "another field";
+    - nearest: the question's cosine with the owner's nearest phrasing, rescaled from the model's range
+      [embedder.floor, 1] onto [0, 1] (e5 puts unrelated sentences near 0.75-0.85);
+    - lexical: the TF-IDF cosine of LexicalMatcher (weight 0 by default: the gate uses words instead).
+
+    The best owner wins: an example of what to decline means the question is declined with that kind of
+    reply; an FAQ entry answers if its score reaches the threshold and the DomainGate does not find the
+    question's words to be about another field or a request to do the work.
     """
 
     blocking = True  # runs the model: call it off the event loop
 
     def __init__(
         self,
-        content: Content,
+        content: Content | None,
         embedder: Embedder,
         lexical: LexicalMatcher | None = None,
-        threshold: float = 0.36,
-        lexical_weight: float = 0.2,
+        blend: Blend | None = None,
+        pairs: Sequence[tuple[str, str]] = (),
     ) -> None:
-        self.threshold, self.lexical_weight, self.floor = threshold, lexical_weight, embedder.floor
+        self.blend = b = blend or Blend()
+        self.floor = embedder.floor
         self.embedder = embedder
-        self.lexical = lexical or LexicalMatcher(content)
+        self.lexical = lexical or LexicalMatcher(content, pairs=pairs)
         self.owners = self.lexical.owners
+        self.gate = self.lexical.gate
         texts = [text for _, text in self.owners.pairs]
         self._vectors = np.asarray(embedder.embed_content(texts), dtype=np.float32)
+        if not len(texts):
+            self._vectors = self._vectors.reshape(0, 0)
+        self._weights = _probe(
+            self._vectors, self.owners.labels, len(self.owners.names), b.l2, b.temperature, b.probe_steps
+        )
+        self.has_probe = bool(self._weights.any())
+        self._bounds = np.append(self.owners.starts, len(self.owners.pairs))  # owner o: rows [o], [o + 1]
 
-    def embedding_scores(self, question: str) -> np.ndarray:
-        """Per owner, the cosine of the question with its nearest phrasing."""
-        q = np.asarray(self.embedder.embed([question]), dtype=np.float32)[0]
-        return np.maximum.reduceat(self._vectors @ q, self.owners.starts)
+    def signals(self, questions: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(nearest, probe, lexical) per owner for each question: one model call for all of them."""
+        if not len(self.owners.pairs):
+            zero = np.zeros(0)
+            return [(zero, zero, zero) for _ in questions]
+        q = np.asarray(self.embedder.embed(list(questions)), dtype=np.float32)
+        n_owners = len(self.owners.names)
+        if self.has_probe:
+            probe = _softmax(self.blend.temperature * (q @ self._weights[:-1] + self._weights[-1]))
+            nearest = np.stack([self._nearest_among(q[i], probe[i]) for i in range(len(questions))])
+        else:
+            probe = np.zeros((len(questions), n_owners), dtype=np.float32)
+            nearest = np.maximum.reduceat(q @ self._vectors.T, self.owners.starts, axis=1)
+        nearest = np.clip((nearest - self.floor) / (1.0 - self.floor), 0.0, 1.0)
+        words = self.blend.lexical or not self.has_probe
+        return [
+            (nearest[i], probe[i], self.lexical.score_array(question) if words else np.zeros(n_owners))
+            for i, question in enumerate(questions)
+        ]
+
+    def _nearest_among(self, q: np.ndarray, probe: np.ndarray) -> np.ndarray:
+        """The nearest phrasing's cosine for the probe's likeliest owners and every kind of declined
+        question (the others keep the model's floor: they cannot win). At 100x content this compares the
+        question with a few thousand phrasings instead of a quarter of a million."""
+        k = min(NEAREST_AMONG, len(probe))
+        chosen = np.union1d(np.argpartition(-probe, k - 1)[:k], np.flatnonzero(self.owners.declining))
+        rows = np.concatenate([np.arange(self._bounds[o], self._bounds[o + 1]) for o in chosen])
+        out = np.full(len(probe), self.floor, dtype=np.float32)
+        cos = self._vectors[rows] @ q
+        starts = np.concatenate([[0], np.cumsum(self._bounds[chosen + 1] - self._bounds[chosen])[:-1]])
+        out[chosen] = np.maximum.reduceat(cos, starts)
+        return out
+
+    def combine(self, nearest: np.ndarray, probe: np.ndarray, lexical: np.ndarray) -> np.ndarray:
+        b = self.blend
+        if not self.has_probe:  # content too large for the probe: meaning and words, as before it
+            return NO_PROBE.nearest * nearest + NO_PROBE.lexical * lexical
+        return b.nearest * nearest + b.probe * probe + b.lexical * lexical
+
+    def decide(
+        self, question: str, signals: tuple[np.ndarray, np.ndarray, np.ndarray], n_candidates: int = 3
+    ) -> Match:
+        b = self.blend
+        m = self.owners.decide(self.combine(*signals), b.threshold, n_candidates, b.margin)
+        if m.entry_id is not None:
+            declined = self.gate.verdict(question, b.gate_offtopic, b.gate_tutor)
+            if declined is not None:
+                return Match(None, m.score, m.candidates, declined)
+        return m
 
     def match(self, question: str, n_candidates: int = 3) -> Match:
-        if not question.strip():
-            return Match(None, 0.0, ())
-        semantic = np.clip((self.embedding_scores(question) - self.floor) / (1.0 - self.floor), 0.0, 1.0)
-        w = self.lexical_weight
-        scores = (1 - w) * semantic + w * self.lexical.score_array(question)
-        return self.owners.decide(scores, self.threshold, n_candidates)
+        return self.match_many([question], n_candidates)[0]
+
+    def match_many(self, questions: Sequence[str], n_candidates: int = 3) -> list[Match]:
+        """One model call for all the questions (they arrived together); the same decisions as `match`."""
+        asked = [q for q in questions if q.strip()]
+        found = iter(self.signals(asked)) if asked else iter(())
+        return [
+            self.decide(q, next(found), n_candidates) if q.strip() else Match(None, 0.0, ())
+            for q in questions
+        ]

@@ -23,9 +23,14 @@ def lang_from_locale(locale: str | None) -> str:
     return DEFAULT_LANG
 
 
+# full-width punctuation comes from a Chinese input method: "SQL？" is a Chinese learner's question
+_CJK_PUNCT = re.compile(r"[\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f\uff08\uff09\u300a\u300b]")
+
+
 def detect_lang(text: str) -> str:
-    """The language a question is written in: Chinese if it has Han characters, else English."""
-    return "zh" if _HAN.search(text) else "en"
+    """The language a question is written in: Chinese if it has Han characters or a Chinese input
+    method's punctuation, else English."""
+    return "zh" if _HAN.search(text) or _CJK_PUNCT.search(text) else "en"
 
 
 class Strings:

@@ -120,8 +120,9 @@ def flood_control(limit: str) -> Middleware:
 
 def db_session(sessions: async_sessionmaker[AsyncSession]) -> Middleware:
     """One session and one transaction per event: committed on success, rolled back on error. A handler
-    about to do slow work that needs no database (a content reload) calls `ctx.end_transaction()`, so
-    other events are not kept waiting (SQLite has one connection); what it does later is committed too."""
+    about to do slow work that needs no database (a content reload, a question for the FAQ model: see
+    `Context.match`) calls `ctx.end_transaction()`, so other events are not kept waiting (SQLite has
+    one connection); what it does later is committed too."""
 
     async def mw(handler: Handler, ctx: Context) -> list[Reply]:
         async with sessions() as session:
@@ -142,7 +143,10 @@ def db_session(sessions: async_sessionmaker[AsyncSession]) -> Middleware:
 async def drop_repeats(handler: Handler, ctx: Context) -> list[Reply]:
     """A platform update handled before (same platform and event id: Telegram re-sends after a slow
     answer or a restart, another process may have taken it) gets no reply and changes nothing. The mark
-    is part of the event's transaction, so an update whose handling failed is handled when re-sent."""
+    is part of the event's first transaction, so an update whose handling failed is handled when
+    re-sent. A handler that ends that transaction early (`ctx.end_transaction()`: a question waiting for
+    the FAQ model, a content reload) commits the mark with it: the update is claimed from then on, and a
+    re-send, even one arriving while this event is still being handled, gets no second answer."""
     event = ctx.event
     if event.event_id is not None and not await events.first_sighting(
         ctx.session, event.chat.platform, event.event_id, ctx.now()

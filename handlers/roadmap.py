@@ -87,15 +87,12 @@ async def step_reply(ctx: Context, step: Step) -> Reply:
     if step.hours:
         body.extend(ctx.t("step.hours", hours=step.hours))
     body.extend(ctx.t("step.state", state=ctx.label(f"state.{state or 'todo'}")))
-    if step.resources:
+    # the learner's own language's resources first (Chinese ones are shown to Chinese learners only)
+    resources = sorted((r for r in step.resources if r.shown_in(ctx.lang)), key=lambda r: r.lang != ctx.lang)
+    if resources:
         body.extend(ctx.t("step.resources"))
-        body.append(
-            Bullets(
-                tuple(
-                    (Link(r.title, r.url), Text(f" ({ctx.label('kind.' + r.kind)})")) for r in step.resources
-                )
-            )
-        )
+        items = tuple((Link(r.title, r.url), Text(f" ({ctx.label('kind.' + r.kind)})")) for r in resources)
+        body.append(Bullets(items))
     posts = [ctx.content.posts[p] for p in step.posts if p in ctx.content.posts]
     if posts:
         body.extend(ctx.t("step.posts"))

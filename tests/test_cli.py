@@ -84,7 +84,8 @@ def test_json_answer_in_english(runs) -> None:  # noqa: ANN001
     lines = [line for line in result.stdout.splitlines() if line.strip()]
     assert len(lines) == 1  # exactly one JSON object, on one line
     obj = json.loads(lines[0])
-    assert set(obj) == {"question", "faq_id", "score", "lang", "answer"}
+    assert set(obj) == {"question", "faq_id", "score", "lang", "answer", "kind"}
+    assert obj["kind"] == "answer"
     assert obj["question"] == "how much do ml engineers earn"
     assert obj["faq_id"] == "salary"
     assert isinstance(obj["score"], float)

@@ -103,7 +103,15 @@ async def test_export_lists_reminders_and_forget_takes_their_messages(sessions) 
         )
     async with sessions() as s:
         exported = await privacy.export_user(s, uid)
-    assert list(exported) == ["user", "roadmap_progress", "study_log", "reminders", "unanswered_questions"]
+    assert list(exported) == [
+        "user",
+        "roadmap_progress",
+        "study_log",
+        "reminders",
+        "unanswered_questions",
+        "answered_questions",
+        "answers_that_missed",
+    ]
     assert exported["reminders"] == [
         {
             "id": mine.id,

@@ -7,6 +7,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.app import App
 from db.models import FaqStat, QuestionTally, UnansweredAsker, UnansweredQuestion, User
 from handlers.faq import understand
+from handlers.markup import parse, to_plain
 from tests.conftest import buttons, texts
 
 
@@ -17,15 +18,25 @@ async def test_faq_lists_every_topic(chat, app):
         assert entry.texts["en"].title in text
 
 
-async def test_faq_by_id_shows_the_entry_with_its_links(chat, app):
+async def test_faq_by_id_answers_first_and_more_shows_the_details_and_links_in_place(chat, app):
     replies = await chat.say("/faq salary")
     entry = app.store.content.faq_by_id["salary"]
     text = texts(replies)
     assert entry.texts["en"].title in text
+    assert entry.texts["en"].answer.split()[0] in text
+    assert "See also" not in text
+    pressed = buttons(replies)
+    assert pressed[0] == ("More ▾", "faq:more:salary")
+    assert all(p.startswith("step:show:") for _, p in pressed[1:])
+    assert not any(p.startswith("fb:") for _, p in pressed)  # browsing a topic asks for no feedback
+    more = await chat.press("faq:more:salary")
+    assert more[0].replace  # the same message grows, where the platform can edit it
+    text = texts(more)
     assert "See also" in text
+    assert to_plain(parse(entry.texts["en"].more))[:40] in text
     for sid in entry.steps:
         assert f"/step {app.store.content.step_by_id[sid].number}" in text
-    assert all(p.startswith("step:show:") for _, p in buttons(replies))
+    assert all(p.startswith("step:show:") for _, p in buttons(more))
 
 
 async def test_faq_by_words_and_ask_and_free_text_answer_from_the_faq(chat, app):
@@ -42,9 +53,9 @@ async def test_a_chinese_question_gets_the_chinese_answer_even_for_an_english_le
     assert entry.texts["en"].title not in text
 
 
-async def test_out_of_scope_abstains_offers_topics_and_is_recorded_with_its_asker_apart(chat, app):
+async def test_out_of_scope_is_declined_offers_topics_and_is_recorded_with_its_asker_apart(chat, app):
     replies = await chat.say("how do I bake a chocolate cake")
-    assert texts(replies).startswith("I don't know that one, sorry.")
+    assert texts(replies).startswith(("That's outside what I can help with", "I don't know that one"))
     assert "/faq" in texts(replies)
     async with app.sessions() as s:
         rows = (await s.execute(select(UnansweredQuestion))).scalars().all()
@@ -87,11 +98,11 @@ async def test_a_stale_faq_button_is_handled(chat):
 
 
 def test_understand_reports_language_and_score(app):
-    u = understand("机器学习工程师工资多少", app.store.matcher)
+    u = understand("机器学习工程师工资多少", app.store.matcher, app.store.content)
     assert (u.kind, u.lang, u.entry_id) == ("answer", "zh", "salary")
     assert 0 < u.score <= 1
-    nothing = understand("who wrote harry potter", app.store.matcher)
-    assert nothing.entry_id is None and nothing.kind == "unknown"
+    nothing = understand("who wrote harry potter", app.store.matcher, app.store.content)
+    assert nothing.entry_id is None and nothing.kind in ("refusal", "unsure")
 
 
 # Numbers with no button, and text with no letters
@@ -143,18 +154,28 @@ async def test_an_empty_line_in_the_console_gets_no_reply(settings):  # noqa: AN
     assert "空消息" not in outputs[1] and "empty message" not in outputs[1]
 
 
-@pytest.mark.parametrize("typed", ["🤔🤔", "？？？", "!!!", "42 + 42 = ?"])
-async def test_text_without_letters_is_answered_in_the_learners_language(chat, app, typed):
+@pytest.mark.parametrize("typed", ["🤔🤔", "？？？", "!!!", "👍"])
+async def test_bare_emoji_or_punctuation_is_no_question_and_gets_a_word_in_the_learners_language(
+    chat, app, typed
+):
     await chat.say("/lang zh")
     zh = texts(await chat.say(typed)) + texts(await chat.say(f"/ask {typed}"))
-    assert zh.count("抱歉，这个问题我不会。") == 2  # the question, then /ask with it
-    assert "I don't know" not in zh and "not sure" not in zh
+    assert zh.count("有问题随时问我") == 2  # the message, then /ask with it
     await chat.say("/lang en")
-    en = texts(await chat.say(typed))
-    assert en.startswith("I don't know that one, sorry.")
+    assert texts(await chat.say(typed)).startswith("👍 I'm here whenever you have a question.")
+    assert await _stored_questions(app) == ([], [])  # not a question: nothing recorded
+
+
+async def test_a_line_of_digits_and_signs_is_declined_in_the_learners_language(chat, app):
+    await chat.say("/lang zh")
+    zh = texts(await chat.say("42 + 42 = ?"))
+    assert "抱歉" in zh or "超出了我能帮忙的范围" in zh or "我不太确定" in zh
+    await chat.say("/lang en")
+    en = texts(await chat.say("42 + 42 = ?"))
+    assert not any(c in en for c in "抱歉范围确定")
     unanswered, tallies = await _stored_questions(app)
     assert sorted(lang for _, lang in unanswered) == ["en", "zh"]  # stored in the language it was answered in
-    assert sorted((lang, count) for lang, _, count in tallies) == [("en", 1), ("zh", 2)]
+    assert sorted((lang, count) for lang, _, count in tallies) == [("en", 1), ("zh", 1)]
 
 
 async def test_text_with_letters_keeps_its_own_language(chat):

@@ -48,6 +48,8 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "reminders",
         "deliveries",
         "unanswered_askers",
+        "faq_asks",
+        "misfire_reporters",
     }
     assert anonymous == {"faq_stats", "question_tallies", "processed_events", "chats"}
     assert [
@@ -58,6 +60,8 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "study_log",
         "reminders",
         "unanswered_questions",
+        "answered_questions",
+        "answers_that_missed",
     ]
 
 

@@ -2,11 +2,14 @@
 
 Layout of a content directory (see content/README.md for the people who edit it):
 
-    faq/<topic-id>.yaml     one FAQ topic: id, steps, posts, links, and an en: and zh: section
-    roadmap.yaml            steps: id, hours, en/zh title and summary, resources, posts
+    faq/<topic-id>.yaml     one FAQ topic: id, steps, posts, links, and an en: and zh: section (title,
+                            questions, answer: 1-3 sentences, more: the details behind a "More" button)
+    roadmap.yaml            steps: id, hours, en/zh title and summary, resources (lang: zh for Chinese
+                            learners only), posts, concepts (what the step teaches, per language)
     posts.yaml              posts: id, url, en, zh  (the seed article and its related posts)
     ui/en.yaml, ui/zh.yaml  the bot's own sentences, key: text
-    offtopic.yaml           en: and zh:, questions the bot should decline (optional)
+    offtopic.yaml           en: and zh:, questions about other subjects, to decline (optional)
+    not-a-tutor.yaml        en: and zh:, requests the bot is not for (homework, code help...) (optional)
 
 `load_content(path)` returns the content and a list of `Problem`s (file:line and what to fix).
 
@@ -19,7 +22,7 @@ from handlers.content.faq import FAQ, FaqEntry, FaqText
 from handlers.content.links import Resource
 from handlers.content.loader import LANGS, FileCheck, Loader, Loading, Problem
 from handlers.content.model import Content, load_content, part
-from handlers.content.offtopic import OFFTOPIC
+from handlers.content.offtopic import NOT_A_TUTOR, OFFTOPIC
 from handlers.content.posts import POSTS, Post
 from handlers.content.roadmap import ROADMAP, Step
 from handlers.content.strings import STRINGS
@@ -29,6 +32,7 @@ __all__ = [
     "FAQ",
     "LANGS",
     "MAX_FILE_BYTES",
+    "NOT_A_TUTOR",
     "OFFTOPIC",
     "POSTS",
     "ROADMAP",

@@ -18,7 +18,8 @@ from handlers.content.yaml_lines import LineMap
 class FaqText:
     title: str
     questions: tuple[str, ...]
-    answer: str
+    answer: str  # the answer first: 1-3 sentences that answer the question as asked
+    more: str = ""  # the details (figures, sources, lists), behind a "More" button
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,22 @@ class FaqEntry:
     steps: tuple[str, ...] = ()
     posts: tuple[str, ...] = ()
     links: tuple[Resource, ...] = ()
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
+MAX_ANSWER_SENTENCES = 3
+
+
+def _not_short(answer: str) -> str:
+    """Why `answer` is not an answer-first opening (1-3 sentences, no list), or '' if it is one."""
+    if re.search(r"^\s*([-*]|\d+\.)\s", answer, re.MULTILINE):
+        return "has a list: answer in 1-3 sentences and put the list under 'more:'"
+    if "\n\n" in answer.strip():
+        return "has several paragraphs: keep 1-3 sentences and put the rest under 'more:'"
+    n = len(_SENTENCE_END.findall(answer.strip())) or 1
+    if n > MAX_ANSWER_SENTENCES:
+        return f"has {n} sentences: keep 1-{MAX_ANSWER_SENTENCES} and put the rest under 'more:'"
+    return ""
 
 
 def normal_question(question: str) -> str:
@@ -83,7 +100,8 @@ class FaqLoader(Loader[tuple[FaqEntry, ...]]):
                 if not isinstance(section, LineMap):
                     c.add(data.key_lines[lang], f"'{lang}:' needs title, questions and answer under it")
                     continue
-                if not c.keys(section, ("title", "questions", "answer"), what=f"in the {lang} section"):
+                what = f"in the {lang} section"
+                if not c.keys(section, ("title", "questions", "answer"), ("more",), what=what):
                     continue
                 questions = section["questions"]
                 if not isinstance(questions, list) or not questions:
@@ -102,8 +120,11 @@ class FaqLoader(Loader[tuple[FaqEntry, ...]]):
                         good.append(q.strip())
                         question_lines[(fid, lang, q.strip())] = questions.item_lines[i]
                 title, answer = c.text(section, "title"), c.text(section, "answer")
-                if title and answer and len(good) == len(questions):
-                    texts[lang] = FaqText(title, tuple(good), answer)
+                more = c.text(section, "more") if "more" in section else ""
+                if answer and (why := _not_short(answer)):
+                    c.add(section.key_lines["answer"], f"the {lang} answer {why}")
+                if title and answer and len(good) == len(questions) and ("more" not in section or more):
+                    texts[lang] = FaqText(title, tuple(good), answer, more)
             entry_steps = c.id_list(data, "steps", steps, "roadmap step")
             entry_posts = c.id_list(data, "posts", posts, "post")
             links = read_resources(c, data, "links")

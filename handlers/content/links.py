@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from handlers.content.loader import FileCheck
+from handlers.content.loader import LANGS, FileCheck
 from handlers.content.yaml_lines import LineList, LineMap
 
 if TYPE_CHECKING:
@@ -24,6 +24,10 @@ class Resource:
     title: str
     url: str
     kind: str = "article"
+    lang: str | None = None  # shown to learners of this language only (None: to everyone)
+
+    def shown_in(self, lang: str) -> bool:
+        return self.lang is None or self.lang == lang
 
 
 def read_resources(c: FileCheck, data: LineMap, key: str) -> tuple[Resource, ...]:
@@ -37,10 +41,14 @@ def read_resources(c: FileCheck, data: LineMap, key: str) -> tuple[Resource, ...
         if not isinstance(item, LineMap):
             c.add(getattr(value, "line", data.line), f"each of '{key}' needs 'title:' and 'url:'")
             continue
-        if not c.keys(item, ("title", "url"), ("kind",), f"in {key}"):
+        if not c.keys(item, ("title", "url"), ("kind", "lang"), f"in {key}"):
             continue
         title, url = c.text(item, "title"), c.text(item, "url")
         kind = item.get("kind", "article")
+        lang = item.get("lang")
+        if lang is not None and lang not in LANGS:
+            c.add(item.key_lines["lang"], f"lang must be one of {', '.join(LANGS)}, or left out")
+            continue
         if url and not URL_RE.match(url):
             c.add(item.key_lines["url"], f"'{url}' is not a web address; write it as https://...")
             continue
@@ -48,7 +56,7 @@ def read_resources(c: FileCheck, data: LineMap, key: str) -> tuple[Resource, ...
             c.add(item.key_lines.get("kind", item.line), f"kind must be one of {', '.join(RESOURCE_KINDS)}")
             continue
         if title and url:
-            out.append(Resource(title, url, kind))
+            out.append(Resource(title, url, kind, lang))
     return tuple(out)
 
 

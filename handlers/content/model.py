@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from handlers.content.faq import FAQ, FaqEntry
 from handlers.content.loader import Loader, Loading, Problem
-from handlers.content.offtopic import OFFTOPIC
+from handlers.content.offtopic import NOT_A_TUTOR, OFFTOPIC
 from handlers.content.posts import POSTS, Post
 from handlers.content.roadmap import ROADMAP, Step
 from handlers.content.strings import STRINGS
@@ -38,6 +38,7 @@ class Content:
     faq: tuple[FaqEntry, ...] = part(FAQ)
     strings: dict[str, dict[str, str]] = part(STRINGS)
     offtopic: dict[str, tuple[str, ...]] = part(OFFTOPIC, dict)  # questions to decline, per language
+    not_a_tutor: dict[str, tuple[str, ...]] = part(NOT_A_TUTOR, dict)  # requests to decline, per language
     # each type's entries by id (its loader's index), built once
     _index: dict[Loader[Any], Mapping[str, Any]] = field(init=False, repr=False, compare=False)
     # Views derived from this content (e.g. a rendered FAQ answer), built once and dropped with it.

@@ -1,5 +1,6 @@
-"""Off-topic examples (offtopic.yaml, optional): per language, questions the bot should decline. The FAQ
-matcher says it does not know when a learner's question is closer to one of these than to any topic."""
+"""Examples of what to decline (optional files): offtopic.yaml, questions about other subjects, and
+not-a-tutor.yaml, requests the bot is not for. Per language, a list each. The FAQ matcher declines a question
+closer to these than to any topic."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from handlers.content.yaml_lines import LineList, LineMap
 
 
 class OfftopicLoader(Loader[dict[str, tuple[str, ...]]]):
-    """offtopic.yaml: `en:` and `zh:`, each a list of questions; none of them may be a FAQ question."""
+    """<file>.yaml: `en:` and `zh:`, each a list of questions; none of them may be a FAQ question."""
+
+    def __init__(self, filename: str = "offtopic.yaml") -> None:
+        self.filename = filename
 
     def load(self, loading: Loading) -> dict[str, tuple[str, ...]]:
-        path = loading.root / "offtopic.yaml"
+        path = loading.root / self.filename
         if not path.exists():
             return {}
         c = loading.file(path)
@@ -20,9 +24,9 @@ class OfftopicLoader(Loader[dict[str, tuple[str, ...]]]):
         if data is None:
             return {}
         if not isinstance(data, LineMap):
-            c.add(1, "offtopic.yaml holds 'en:' and 'zh:', each a list of questions the bot should decline")
+            c.add(1, f"{self.filename} holds 'en:' and 'zh:', each a list of questions to decline")
             return {}
-        c.keys(data, (), LANGS, "in offtopic.yaml")
+        c.keys(data, (), LANGS, f"in {self.filename}")
         faq_questions = {
             (lang, normal_question(q)): e.id
             for e in loading.part(FAQ)
@@ -38,7 +42,7 @@ class OfftopicLoader(Loader[dict[str, tuple[str, ...]]]):
             good = []
             for q, line in zip(items, items.item_lines, strict=True):
                 if not isinstance(q, str) or not q.strip():
-                    c.add(line, "each off-topic question must be some text (use quotes if it has ':')")
+                    c.add(line, "each question here must be some text (use quotes if it has ':')")
                 elif (topic := faq_questions.get((lang, normal_question(q)))) is not None:
                     c.add(line, f"'{q}' is also a question of FAQ topic '{topic}'; keep it in one place only")
                 else:
@@ -48,3 +52,6 @@ class OfftopicLoader(Loader[dict[str, tuple[str, ...]]]):
 
 
 OFFTOPIC = OfftopicLoader()
+# Requests the bot is not for (homework, code help, writing for the learner, prompt injection): declined with
+# "I'm a study companion, not a tutor", pointing to the roadmap step that teaches the concept if one does.
+NOT_A_TUTOR = OfftopicLoader("not-a-tutor.yaml")

@@ -1,0 +1,63 @@
+"""bot/embedder.py's threads: numpy's BLAS on one thread, the engine's OpenMP settings applied while its
+library loads and not left behind, an operator's settings winning. No model needed."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+
+import numpy as np
+import pytest
+
+from bot import embedder
+
+
+@pytest.fixture
+def no_operator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(embedder, "_OPERATOR", dict.fromkeys(embedder._OPERATOR))
+
+
+def test_the_engine_gets_its_threads_and_sleeps_between_calls(no_operator) -> None:  # noqa: ANN001
+    threads, omp = embedder.configure_threads(1)
+    assert threads == 1
+    assert omp == {"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "0"}
+    threads, omp = embedder.configure_threads()
+    assert 1 <= threads <= 4 and threads == embedder.default_model_threads()
+    assert threads <= embedder.usable_cores()
+
+
+def test_an_operators_thread_settings_win(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        embedder,
+        "_OPERATOR",
+        {"OMP_NUM_THREADS": "3", "OMP_WAIT_POLICY": "ACTIVE", "OPENBLAS_NUM_THREADS": "2"},
+    )
+    threads, omp = embedder.configure_threads(1)
+    assert threads == 3 and omp == {"OMP_NUM_THREADS": "3"}  # their wait policy and spin count stay
+    assert embedder.blas_one_thread() is False  # theirs, not ours
+
+
+def test_the_openmp_settings_are_not_left_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    with embedder._environment({"OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}):
+        assert os.environ["OMP_NUM_THREADS"] == "1" and os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert os.environ["OMP_NUM_THREADS"] == "7" and "OMP_WAIT_POLICY" not in os.environ
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+def test_numpys_blas_runs_on_one_thread(no_operator) -> None:  # noqa: ANN001
+    np.ones((64, 64)) @ np.ones((64, 64))  # numpy's BLAS is loaded
+    with open("/proc/self/maps") as maps:
+        libs = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
+    if not libs:
+        pytest.skip("this numpy has no OpenBLAS")
+    assert embedder.blas_one_thread() is True
+    for path in libs:
+        lib = ctypes.CDLL(path)
+        get = getattr(lib, "scipy_openblas_get_num_threads64_", None) or getattr(
+            lib, "openblas_get_num_threads", None
+        )
+        if get is not None:
+            assert get() == 1
