@@ -13,8 +13,9 @@ engine's threads meet at a barrier after every matmul; a thread that spins there
 waits for a core (the event loop, another process) wastes the core: with spinning threads a
 question took 60-1,800 ms of CPU where it takes 30 ms on one thread. Sleeping threads
 (OMP_WAIT_POLICY=PASSIVE, no spin) cost the same 30 ms per question as one thread when the cores are
-busy and use the second core when it is free, so the engine gets `model_threads` (default: one per
-usable core, at most 4) sleeping threads, below the event loop's priority (`enter_model_thread`: with
+busy, but on a quiet machine they tripled a question's latency (p50 37 ms against 15-19 ms with brief
+spinning), so they are opt-in (FAQ_MODEL_SLEEP=1). The engine gets `model_threads` (default: one per
+usable core, at most 4) threads, below the event loop's priority (`enter_model_thread`: with
 questions at 24/s on 2 busy cores, /progress p99 was 30-48 ms at niceness 5 and 400 ms at 0). An
 operator's OMP_NUM_THREADS, OMP_WAIT_POLICY or OPENBLAS_NUM_THREADS win. The OpenMP settings apply
 while the engine's library loads (its runtime reads them once) and are not left in the environment.
