@@ -14,6 +14,7 @@ any FAQ entry is declined, and so is one whose best score stays under the thresh
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import re
@@ -307,6 +308,27 @@ def _probe(
     return weights
 
 
+_PROBES: dict[str, np.ndarray] = {}  # the last few probes trained in this process, by their inputs
+_PROBES_KEPT = 4
+
+
+def _trained_probe(
+    vectors: np.ndarray, labels: np.ndarray, n_owners: int, l2: float, temperature: float, steps: int
+) -> np.ndarray:
+    """`_probe`, trained once per inputs in a process: a reload of unchanged phrasings (or the matcher
+    built again for the same content) reuses it. Learners' questions are never part of the key."""
+    key = hashlib.sha1(
+        vectors.tobytes()
+        + labels.tobytes()
+        + repr((vectors.shape, n_owners, l2, temperature, steps)).encode()
+    ).hexdigest()
+    if key not in _PROBES:
+        _PROBES[key] = _probe(vectors, labels, n_owners, l2, temperature, steps)
+        while len(_PROBES) > _PROBES_KEPT:
+            _PROBES.pop(next(iter(_PROBES)))
+    return _PROBES[key]
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
@@ -348,7 +370,7 @@ class HybridMatcher:
         self._vectors = np.asarray(embedder.embed_content(texts), dtype=np.float32)
         if not len(texts):
             self._vectors = self._vectors.reshape(0, 0)
-        self._weights = _probe(
+        self._weights = _trained_probe(
             self._vectors, self.owners.labels, len(self.owners.names), b.l2, b.temperature, b.probe_steps
         )
         self.has_probe = bool(self._weights.any())
