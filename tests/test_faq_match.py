@@ -4,7 +4,6 @@ examples, and the content store's switch from the lexical to the hybrid matcher.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +14,7 @@ from bot.settings import REPO_CONTENT
 from handlers.content import load_content
 from handlers.content_store import ContentStore
 from handlers.faq_match import OFFTOPIC, HybridMatcher, LexicalMatcher, tokens
+from tests.fake_embedder import FakeEmbedder
 
 
 @pytest.fixture(scope="module")
@@ -22,28 +22,6 @@ def content():  # noqa: ANN201
     c, problems = load_content(REPO_CONTENT)
     assert c is not None, problems
     return c
-
-
-class FakeEmbedder:
-    """Bag-of-tokens vectors (hashed into 256 dims): meaning = shared words. Counts its calls."""
-
-    name = "fake"
-    floor = 0.0  # unrelated texts share no words: cosine 0
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def _vec(self, text: str) -> np.ndarray:
-        v = np.zeros(256, dtype=np.float32)
-        for t in tokens(text) or ["<empty>"]:
-            v[int(hashlib.md5(t.encode()).hexdigest(), 16) % 256] += 1
-        return v / np.linalg.norm(v)
-
-    def embed(self, texts):  # noqa: ANN001, ANN201
-        self.calls += 1
-        return np.stack([self._vec(t) for t in texts])
-
-    embed_content = embed
 
 
 def test_tokens_read_english_stems_and_chinese_bigrams():
