@@ -64,12 +64,6 @@ def normalise(question: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", question).split())
 
 
-def _match_many(matcher: LexicalMatcher | HybridMatcher):  # noqa: ANN202
-    """The matcher's one-call-for-many-questions method (a matcher without one: one call each)."""
-    many = getattr(matcher, "match_many", None)
-    return many if many is not None else (lambda questions: [matcher.match(q) for q in questions])
-
-
 def _dropped(before: dict[str, object], after: dict[str, object]) -> tuple[str, ...]:
     return tuple(key for key in before if key not in after)
 
@@ -211,7 +205,7 @@ class ContentStore:
         self.model_questions += len(keys)
         self._in_model = [(current, key, future) for key, future in waiting]
         try:
-            found = await loop.run_in_executor(self._model_thread, _match_many(current[1]), keys)
+            found = await loop.run_in_executor(self._model_thread, current[1].match_many, keys)
         except Exception as exc:  # every question of the batch gets the error (its event says sorry)
             for _, future in waiting:
                 if not future.done():
