@@ -32,12 +32,13 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
-# The quick lane while you work: everything but the tests marked `slow` (pyproject.toml); `make test` before
-# you push runs them all, and CI runs `make test`.
+# The quick lane while you work (under a minute, on two cores): everything but the tests marked `slow` and
+# the PostgreSQL runs of the tests that run on both databases (pyproject.toml); `make test` before you push
+# runs them all, and CI runs `make test`.
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -m "not slow and not postgresql" -n 2
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 from bot.embedder import load_embedder  # noqa: E402
 from bot.settings import REPO_CONTENT, load_settings  # noqa: E402
 from handlers.content import Content, FaqText, load_content  # noqa: E402
+from handlers.content.match import NOT_A_TUTOR, OFFTOPIC, Blend, HybridMatcher, LexicalMatcher, phrasings  # noqa: E402
+from handlers.core.markup import to_plain  # noqa: E402
 from handlers.faq import understand, understood_reply  # noqa: E402
-from handlers.faq_match import NOT_A_TUTOR, OFFTOPIC, Blend, HybridMatcher, LexicalMatcher, phrasings  # noqa: E402
-from handlers.markup import to_plain  # noqa: E402
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 FILLERS = ["really", "exactly", "honestly", "basically", "actually", "please", "now", "today", "ok"]

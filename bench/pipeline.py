@@ -83,7 +83,7 @@ def varied_questions() -> list[str]:
 
 
 def null_router():  # noqa: ANN201
-    from handlers.router import Router  # noqa: PLC0415
+    from handlers.core.router import Router  # noqa: PLC0415
 
     r = Router("null")
 
@@ -116,8 +116,8 @@ TUNING: dict = {"threads": None, "niceness": None, "before": False}  # for compa
 def as_before() -> None:
     """The path as it was before the match left the transaction (for comparison, `--before`): each
     question matched alone, inside its event's transaction."""
-    from handlers.content_store import ContentStore  # noqa: PLC0415
-    from handlers.context import Context  # noqa: PLC0415
+    from handlers.content.store import ContentStore  # noqa: PLC0415
+    from handlers.core.context import Context  # noqa: PLC0415
 
     async def match(self, question):  # noqa: ANN001, ANN202
         return await self.store.match(question)

@@ -37,7 +37,7 @@ from bot.settings import REPO_CONTENT  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Delivery, Reminder, User  # noqa: E402
-from handlers.content_store import ContentStore  # noqa: E402
+from handlers.content.store import ContentStore  # noqa: E402
 from handlers.schedule import parse  # noqa: E402
 
 ZONES = ["Asia/Kolkata", "Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC"]

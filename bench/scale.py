@@ -51,11 +51,11 @@ from db import reminders as store  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
 from db.models import Base  # noqa: E402
-from handlers.content_store import ContentStore  # noqa: E402
+from handlers.content.store import ContentStore  # noqa: E402
+from handlers.core.router import parse_line  # noqa: E402
+from handlers.core.types import Event, Press  # noqa: E402
 from handlers.reminders import reminder_reply  # noqa: E402
-from handlers.router import parse_line  # noqa: E402
 from handlers.schedule import parse, upcoming  # noqa: E402
-from handlers.types import Event, Press  # noqa: E402
 from tests.query_plans import caught_statements, full_scans  # noqa: E402
 
 T = Base.metadata.tables

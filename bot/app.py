@@ -21,14 +21,14 @@ from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from handlers import admin, faq, general, preferences, privacy, reminders, roadmap, study
 from handlers.content import Problem
-from handlers.content_store import ContentStore
-from handlers.context import AppHooks, Context, HandlerConfig
-from handlers.faq_match import Embedder
-from handlers.i18n import Strings
-from handlers.markup import Bullets, Code
-from handlers.middleware import default_chain
-from handlers.router import Dispatcher, Router
-from handlers.types import ChatRef, Clock, Event, Reply, Route
+from handlers.content.match import Embedder
+from handlers.content.store import ContentStore
+from handlers.core.context import AppHooks, Context, HandlerConfig
+from handlers.core.i18n import Strings
+from handlers.core.markup import Bullets, Code
+from handlers.core.middleware import default_chain
+from handlers.core.router import Dispatcher, Router
+from handlers.core.types import ChatRef, Clock, Event, Reply, Route
 
 log = logging.getLogger("bot")
 

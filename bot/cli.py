@@ -16,9 +16,9 @@ from bot.backoff import Backoff
 from bot.logs import Mask, log_stream, mask_loop_errors, setup_logging
 from bot.settings import Settings, SettingsError, load_settings
 from handlers.content import load_content
-from handlers.content_store import ContentError, ContentStore
+from handlers.content.store import ContentError, ContentStore
+from handlers.core.router import declared_commands
 from handlers.faq import understand, understood_reply
-from handlers.router import declared_commands
 
 log = logging.getLogger("bot")
 
@@ -212,7 +212,7 @@ async def _discord_sync(settings: Settings) -> int:
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.embedder import load_embedder
-    from handlers.markup import to_plain
+    from handlers.core.markup import to_plain
 
     store = ContentStore(settings.content_dir, load_embedder(settings.faq_model, settings.cache_dir))
     store.wait_for_model(timeout=120)

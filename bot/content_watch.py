@@ -13,8 +13,8 @@ from watchfiles import awatch
 
 from handlers.admin import reload_reply
 from handlers.content import Problem
-from handlers.content_store import ContentStore
-from handlers.types import Reply
+from handlers.content.store import ContentStore
+from handlers.core.types import Reply
 
 log = logging.getLogger(__name__)
 

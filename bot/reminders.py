@@ -32,10 +32,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.adapters.base import ChatBlocked, RetryLater
 from db import reminders as store
 from db.models import Reminder
-from handlers.content_store import ContentStore
+from handlers.content.store import ContentStore
+from handlers.core.types import ChatRef, Clock, Reply
 from handlers.reminders import reminder_reply
 from handlers.schedule import Rule, next_fire
-from handlers.types import ChatRef, Clock, Reply
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,10 @@
+"""What the bot does, with no platform in sight (adapters in bot/ turn events into `Event`s and render
+`Reply`s). A feature never imports another feature: what two features share lives in core/ (the
+machinery), content/ (what the bot says), schedule/ (recurring times), replies.py (reply pieces several
+features show) and study_time.py (study time, however it is logged).
+
+Features: general (/start, /help), faq (/faq, /ask, free text), roadmap (/roadmap, /step, step states),
+study (/log, /unlog, /progress), reminders (/remind and its buttons), preferences (/lang, /timezone),
+privacy (/export, /forget), admin (/reload, /gaps). Adding a command is one handler in its
+feature (declared with `@router.command`), its strings in content/ui, and its test.
+"""

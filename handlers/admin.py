@@ -8,12 +8,12 @@ from datetime import UTC, timedelta
 from db.faq_feedback import top_misfires
 from db.faq_stats import question_counts, top_unanswered
 from handlers.content import Content
-from handlers.content_store import Reloaded
-from handlers.context import Context
-from handlers.i18n import Strings
-from handlers.markup import Bullets, Code, Text
-from handlers.router import Router
-from handlers.types import Reply
+from handlers.content.store import Reloaded
+from handlers.core.context import Context
+from handlers.core.i18n import Strings
+from handlers.core.markup import Bullets, Code, Text
+from handlers.core.router import Router
+from handlers.core.types import Reply
 
 router = Router("admin")
 

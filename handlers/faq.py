@@ -16,19 +16,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
 
-from db.faq_feedback import NO, YES, get_ask, record_ask, record_feedback
+from db.faq_feedback import YES, record_ask, record_feedback
 from db.faq_stats import record_faq_answer, record_question, record_unanswered
-from handlers.content import Content, FaqEntry, Step
-from handlers.context import Context
-from handlers.faq_match import HybridMatcher, LexicalMatcher, Match
-from handlers.i18n import DEFAULT_LANG, Strings, detect_lang
-from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
-from handlers.payloads import ANYONE, Owner, Payload
-from handlers.roadmap import StepPress
-from handlers.router import Router
-from handlers.types import Button, Option, Reply
+from handlers.content import Content, Step
+from handlers.content.match import HybridMatcher, LexicalMatcher, Match
+from handlers.core.context import Context
+from handlers.core.i18n import DEFAULT_LANG, Strings, detect_lang
+from handlers.core.markup import Bullets, Code, Text
+from handlers.core.router import Router
+from handlers.core.types import Button, Option, Reply
+from handlers.replies import FaqPress, FeedbackPress, StepPress, entry_reply, faq_text
 
 router = Router("faq")
 
@@ -131,72 +129,9 @@ def understand(question: str, matcher: LexicalMatcher | HybridMatcher, content: 
     return small_talk(question) or from_match(question, matcher.match(question), content)
 
 
-def _text(entry: FaqEntry, lang: str):  # noqa: ANN202
-    return entry.texts.get(lang) or next(iter(entry.texts.values()))
-
-
-def entry_reply(content: Content, entry: FaqEntry, lang: str, full: bool = False, ask: int = 0) -> Reply:
-    """One FAQ answer in `lang` (falling back to the other language if a translation is missing): the
-    answer first, with "More" for the details (`full` shows them), the steps it points to, and, for an
-    answer given to a learner's question (`ask`), the two feedback buttons."""
-    reply = content.memo(
-        ("faq-answer", entry.id, lang, full), lambda: _build_entry_reply(content, entry, lang, full)
-    )
-    if not ask:
-        return reply
-    strings = Strings(content.strings, lang)
-    feedback = (
-        Button(strings.raw("button.answered"), FeedbackPress(YES, ask).pack()),
-        Button(strings.raw("button.not_asked"), FeedbackPress(NO, ask).pack()),
-    )
-    rows = tuple(
-        tuple(
-            Button(b.label, FaqPress("more", entry.id, ask).pack())
-            if b.payload == FaqPress("more", entry.id).pack()
-            else b
-            for b in row
-        )
-        for row in reply.buttons
-    )
-    return Reply(reply.body, (*rows, feedback), replace=reply.replace)
-
-
-def _build_entry_reply(content: Content, entry: FaqEntry, lang: str, full: bool) -> Reply:
-    text = _text(entry, lang)
-    strings = Strings(content.strings, lang)
-    body: list = [Para((Bold((Text(text.title),)),)), *parse(text.answer)]
-    if full and text.more:
-        body.extend(parse(text.more))
-    if full or not text.more:
-        see: list = []
-        for sid in entry.steps:
-            step = content.step_by_id.get(sid)
-            if step:
-                see.append(
-                    (Code(f"/step {step.number}"), Text(" " + (step.titles.get(lang) or step.titles["en"])))
-                )
-        for pid in entry.posts:
-            post = content.posts.get(pid)
-            if post:
-                see.append((Link(post.titles.get(lang) or post.titles["en"], post.url),))
-        see.extend((Link(link.title, link.url),) for link in entry.links)
-        if see:
-            body.extend(strings.doc("faq.see_also"))
-            body.append(Bullets(tuple(see)))
-    buttons: list[Button] = []
-    if text.more and not full:
-        buttons.append(Button(strings.raw("button.more"), FaqPress("more", entry.id).pack()))
-    buttons.extend(
-        Button(strings.raw("button.step", n=content.step_by_id[sid].number), StepPress("show", sid).pack())
-        for sid in entry.steps
-        if sid in content.step_by_id
-    )
-    return Reply(tuple(body), (tuple(buttons),) if buttons else (), replace=full)
-
-
 def _suggestions(content: Content, lang: str, topics: list[str]) -> tuple[tuple[Button, ...], ...]:
     return tuple(
-        (Button(_text(content.faq_by_id[fid], lang).title, FaqPress("show", fid).pack()),)
+        (Button(faq_text(content.faq_by_id[fid], lang).title, FaqPress("show", fid).pack()),)
         for fid in topics[:3]
         if fid in content.faq_by_id
     )
@@ -244,7 +179,7 @@ async def answer_question(ctx: Context, question: str) -> Reply:
 
 
 def topic_list(ctx: Context) -> Reply:
-    items = tuple((Code(f"/faq {e.id}"), Text(" — " + _text(e, ctx.lang).title)) for e in ctx.content.faq)
+    items = tuple((Code(f"/faq {e.id}"), Text(" — " + faq_text(e, ctx.lang).title)) for e in ctx.content.faq)
     return Reply(ctx.t("faq.list_intro", count=len(items)) + (Bullets(items),))
 
 
@@ -268,28 +203,12 @@ async def ask(ctx: Context) -> Reply:
 
 
 @router.text()
-async def free_text(ctx: Context) -> Reply:
+async def freefaq_text(ctx: Context) -> Reply:
     text = ctx.event.what.text.strip()
     if text.isdecimal():  # the console presses the button of a typed number: this one matched none
         ctx.outcome = "faq:no_button"
         return ctx.reply("faq.no_such_button", n=text if len(text) <= 6 else text[:6] + "…")
     return await answer_question(ctx, text)
-
-
-@dataclass(frozen=True)
-class FaqPress(Payload, prefix="faq"):
-    """FAQ buttons: the topic list, one answer, or its details (content anyone may open). `ask`: the
-    learner's question the answer was given for, so the full answer keeps its feedback buttons."""
-
-    action: Literal["list", "show", "more"]
-    topic: str = ""
-    ask: int = 0
-
-    async def owner(self, ctx: Context) -> Owner | None:
-        if self.action == "list":
-            return ANYONE
-        entry = ctx.content.faq_by_id.get(self.topic)
-        return Owner(anyone=True, obj=entry) if entry is not None else None
 
 
 @router.press(FaqPress)
@@ -299,18 +218,6 @@ async def pressed(ctx: Context) -> Reply:
     if ctx.payload.action == "more":
         return entry_reply(ctx.content, ctx.target, ctx.lang, full=True, ask=ctx.payload.ask)
     return entry_reply(ctx.content, ctx.target, ctx.lang)
-
-
-@dataclass(frozen=True)
-class FeedbackPress(Payload, prefix="fb"):
-    """ "That answered it" / "not what I asked" under an answer: only the learner who asked may say."""
-
-    verdict: Literal["yes", "no"]
-    ask: int
-
-    async def owner(self, ctx: Context) -> Owner | None:
-        ask = await get_ask(ctx.session, self.ask, ctx.now())
-        return Owner(user_id=ask.user_id, obj=ask) if ask is not None else None
 
 
 @router.press(FeedbackPress)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 
-from handlers import faq, roadmap
-from handlers.context import Context
-from handlers.markup import Bullets, Code, Text
-from handlers.router import Router
-from handlers.types import Button, Reply
+from handlers.core.context import Context
+from handlers.core.markup import Bullets, Code, Text
+from handlers.core.router import Router
+from handlers.core.types import Button, Reply
+from handlers.replies import FaqPress, StepPress, entry_reply, step_reply
 
 router = Router("general")
 
@@ -29,9 +29,9 @@ async def _deep_link(ctx: Context, payload: str) -> Reply | None:
     kind, _, ref = payload.partition("-")
     if kind == "step" and ref:
         found = ctx.content.find_step(ref)
-        return await roadmap.step_reply(ctx, found) if found else None
+        return await step_reply(ctx, found) if found else None
     if kind == "faq" and ref in ctx.content.faq_by_id:
-        return faq.entry_reply(ctx.content, ctx.content.faq_by_id[ref], ctx.lang)
+        return entry_reply(ctx.content, ctx.content.faq_by_id[ref], ctx.lang)
     return None
 
 
@@ -40,8 +40,8 @@ async def start(ctx: Context) -> list[Reply]:
     name = ctx.event.user.display_name or ctx.event.user.user_id
     buttons = (
         (
-            Button(ctx.label("button.roadmap"), roadmap.StepPress("roadmap").pack()),
-            Button(ctx.label("button.faq"), faq.FaqPress("list").pack()),
+            Button(ctx.label("button.roadmap"), StepPress("roadmap").pack()),
+            Button(ctx.label("button.faq"), FaqPress("list").pack()),
         ),
     )
     welcome = Reply(ctx.t("start.welcome", name=name), buttons)

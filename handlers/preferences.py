@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 from db import reminders
 from db.users import set_user_lang, set_user_timezone
-from handlers.context import Context
-from handlers.markup import Bullets, Code, Doc, Text
-from handlers.router import Router
-from handlers.types import Option, Reply
-from handlers.zones import ZoneMatch, lookup, zone_label
+from handlers.core.context import Context
+from handlers.core.markup import Bullets, Code, Doc, Text
+from handlers.core.router import Router
+from handlers.core.types import Option, Reply
+from handlers.core.zones import ZoneMatch, lookup, zone_label
 
 router = Router("preferences")
 

@@ -8,10 +8,10 @@ from typing import ClassVar, Literal
 
 from db.privacy import export_user, forget_user
 from db.users import find_user
-from handlers.context import Context
-from handlers.payloads import ANYONE, Owner, Payload
-from handlers.router import Router
-from handlers.types import Attachment, Button, Reply
+from handlers.core.context import Context
+from handlers.core.payloads import ANYONE, Owner, Payload
+from handlers.core.router import Router
+from handlers.core.types import Attachment, Button, Reply
 
 router = Router("privacy")
 

@@ -23,16 +23,16 @@ from zoneinfo import ZoneInfo
 from db import reminders as store
 from db.models import Delivery, Reminder
 from db.users import lock_user
-from handlers import study
 from handlers.content import Content
-from handlers.context import Context
-from handlers.i18n import Strings
-from handlers.markup import Bold, Bullets, Doc, Para, Text
-from handlers.payloads import Owner, Payload
-from handlers.router import Router
+from handlers.core.context import Context
+from handlers.core.i18n import Strings
+from handlers.core.markup import Bold, Bullets, Doc, Para, Text
+from handlers.core.payloads import Owner, Payload
+from handlers.core.router import Router
+from handlers.core.types import Button, Option, Reply
+from handlers.core.zones import locale_zone
 from handlers.schedule import Rule, ScheduleError, is_relative, parse, upcoming
-from handlers.types import Button, Option, Reply
-from handlers.zones import locale_zone
+from handlers.study_time import MAX_NOTE, log_time
 
 router = Router("reminders")
 
@@ -312,8 +312,8 @@ async def pressed(ctx: Context) -> Reply:
 async def _pressed(ctx: Context, p: RemPress, r: Reminder, d: Delivery) -> tuple[Reply, Reminder | None]:
     now = ctx.now()
     if p.action == "done":  # whoever presses it studied: log it for them, once per message
-        note = reminder_text(ctx.strings, r)[: study.MAX_NOTE]
-        logged = await study.log_time(ctx, DONE_MINUTES, note, delivery_id=d.id)
+        note = reminder_text(ctx.strings, r)[:MAX_NOTE]
+        logged = await log_time(ctx, DONE_MINUTES, note, delivery_id=d.id)
         if logged.refused == "already":
             return ctx.reply("remind.already_logged"), r
         if logged.refused:

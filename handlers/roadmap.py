@@ -6,50 +6,24 @@ Progress is stored by step id, so reordering or inserting steps in roadmap.yaml 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
-from typing import Literal
 
 from db.progress import set_step_state, step_states
 from handlers.content import Step
-from handlers.context import Context
-from handlers.markup import Bold, Bullets, Code, Link, Para, Text, parse
-from handlers.payloads import ANYONE, Owner, Payload
-from handlers.router import Router
-from handlers.types import Button, Option, Reply
+from handlers.core.context import Context
+from handlers.core.markup import Bullets, Code, Para, Text
+from handlers.core.router import Router
+from handlers.core.types import Option, Reply
+from handlers.replies import (
+    ICONS,
+    STATE_OF,
+    StepPress,
+    open_step_button,
+    progress_bar,
+    step_reply,
+    step_title,
+)
 
 router = Router("roadmap")
-
-ICONS = {"done": "✅", "doing": "▶️", "skipped": "⏭️", None: "⬜"}
-STATE_OF = {"done": "done", "doing": "doing", "skip": "skipped", "undo": None}
-
-
-@dataclass(frozen=True)
-class StepPress(Payload, prefix="step"):
-    """Roadmap buttons: open the roadmap or a step, or change the presser's own state on a step. Steps
-    are content anyone may open; a state change is always the presser's own."""
-
-    action: Literal["roadmap", "show", "done", "doing", "skip", "undo"]
-    step: str = ""
-
-    async def owner(self, ctx: Context) -> Owner | None:
-        if self.action == "roadmap":
-            return ANYONE
-        found = ctx.content.step_by_id.get(self.step)
-        return Owner(anyone=True, obj=found) if found is not None else None
-
-
-def open_step_button(ctx: Context, step: Step, key: str = "button.open_step") -> Button:
-    return Button(ctx.label(key, n=step.number), StepPress("show", step.id).pack())
-
-
-def progress_bar(done: int, total: int, width: int = 12) -> str:
-    filled = round(width * done / total) if total else 0
-    pct = round(100 * done / total) if total else 0
-    return f"{'█' * filled}{'░' * (width - filled)} {pct}%"
-
-
-def _title(ctx: Context, step: Step) -> str:
-    return step.titles.get(ctx.lang) or step.titles["en"]
 
 
 def _next_step(ctx: Context, states: dict[str, str]) -> Step | None:
@@ -66,7 +40,7 @@ async def roadmap_reply(ctx: Context) -> Reply:
     steps = ctx.content.steps
     states = await step_states(ctx.session, ctx.user.id)
     done = sum(1 for s in steps if states.get(s.id) == "done")
-    items = tuple((Text(f"{ICONS[states.get(s.id)]} {s.number}. "), Text(_title(ctx, s))) for s in steps)
+    items = tuple((Text(f"{ICONS[states.get(s.id)]} {s.number}. "), Text(step_title(ctx, s))) for s in steps)
     body = (
         ctx.t("roadmap.intro")
         + (Bullets(items),)
@@ -75,42 +49,6 @@ async def roadmap_reply(ctx: Context) -> Reply:
     nxt = _next_step(ctx, states)
     buttons = ((open_step_button(ctx, nxt),),) if nxt else ()
     return Reply(body, buttons)
-
-
-async def step_reply(ctx: Context, step: Step) -> Reply:
-    states = await step_states(ctx.session, ctx.user.id)
-    state = states.get(step.id)
-    body: list = [
-        Para((Bold((Text(f"{step.number}. {_title(ctx, step)}"),)),)),
-        *parse(step.summaries.get(ctx.lang) or step.summaries["en"]),
-    ]
-    if step.hours:
-        body.extend(ctx.t("step.hours", hours=step.hours))
-    body.extend(ctx.t("step.state", state=ctx.label(f"state.{state or 'todo'}")))
-    # the learner's own language's resources first (Chinese ones are shown to Chinese learners only)
-    resources = sorted((r for r in step.resources if r.shown_in(ctx.lang)), key=lambda r: r.lang != ctx.lang)
-    if resources:
-        body.extend(ctx.t("step.resources"))
-        items = tuple((Link(r.title, r.url), Text(f" ({ctx.label('kind.' + r.kind)})")) for r in resources)
-        body.append(Bullets(items))
-    posts = [ctx.content.posts[p] for p in step.posts if p in ctx.content.posts]
-    if posts:
-        body.extend(ctx.t("step.posts"))
-        body.append(Bullets(tuple((Link(p.titles.get(ctx.lang) or p.titles["en"], p.url),) for p in posts)))
-    actions = [("doing", "button.doing"), ("done", "button.done"), ("skip", "button.skip")]
-    row = tuple(
-        Button(ctx.label(label), StepPress(action, step.id).pack())
-        for action, label in actions
-        if STATE_OF[action] != state
-    )
-    if state is not None:
-        row += (Button(ctx.label("button.undo"), StepPress("undo", step.id).pack()),)
-    nav = []
-    if step.number > 1:
-        nav.append(open_step_button(ctx, ctx.content.steps[step.number - 2], "button.prev"))
-    if step.number < len(ctx.content.steps):
-        nav.append(open_step_button(ctx, ctx.content.steps[step.number], "button.next"))
-    return Reply(tuple(body), (row, tuple(nav)) if nav else (row,))
 
 
 def _usage(ctx: Context, command: str) -> Reply:
@@ -153,7 +91,7 @@ async def change_state(ctx: Context, action: str, ref: str) -> Reply:
     states = await step_states(ctx.session, ctx.user.id)
     done = sum(1 for s in ctx.content.steps if states.get(s.id) == "done")
     total = len(ctx.content.steps)
-    body = ctx.t(f"step.marked_{action}", n=found.number, title=_title(ctx, found)) + (
+    body = ctx.t(f"step.marked_{action}", n=found.number, title=step_title(ctx, found)) + (
         Para((Code(progress_bar(done, total)), Text(f" {done}/{total}"))),
     )
     nxt = _next_step(ctx, states)

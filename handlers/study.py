@@ -7,127 +7,30 @@ of zone moves days rather than splitting or doubling them (and a streak follows 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from db.progress import step_states
-from db.study_logs import add_study_log, delete_log, minutes_between, own_log, recent_logs, study_times
+from db.study_logs import delete_log, minutes_between, own_log, recent_logs
 from db.users import lock_user
-from handlers.context import Context
-from handlers.markup import Bullets, Code, Para, Text
-from handlers.roadmap import progress_bar
-from handlers.router import Router
-from handlers.types import Option, Reply
+from handlers.core.context import Context
+from handlers.core.markup import Bullets, Code, Para, Text
+from handlers.core.router import Router
+from handlers.core.types import Option, Reply
+from handlers.replies import progress_bar
+from handlers.study_time import (
+    MAX_MINUTES_PER_DAY,
+    MAX_NOTE,
+    current_streak,
+    day_start,
+    log_time,
+    split_log_args,
+)
 
 router = Router("study")
 
-MAX_MINUTES_PER_DAY = 24 * 60
-MAX_NOTE = 200
-_DURATION = re.compile(
-    r"^(?:(?P<h>\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hour|hours|小时|个小时))?\s*"
-    r"(?:(?P<m>\d+)\s*(?:m|min|mins|minute|minutes|分钟|分)?)?$",
-    re.IGNORECASE,
-)
-
-
-def parse_minutes(text: str) -> int | None:
-    """'45', '45m', '1h', '1h30', '1.5h', '2 hours', '90分钟' -> minutes; None if it is not a duration."""
-    m = _DURATION.match(text.strip())
-    if not m or (m["h"] is None and m["m"] is None):
-        return None
-    hours = float(m["h"].replace(",", ".")) if m["h"] else 0.0
-    if hours > 10_000:  # absurd (or infinite): still a duration, just out of range
-        return 10_000 * 60
-    return round(hours * 60) + (int(m["m"]) if m["m"] else 0)
-
-
-def split_log_args(args: str) -> tuple[int | None, str]:
-    """Find the longest leading duration: '1h 30m linear algebra' -> (90, 'linear algebra')."""
-    words = args.split()
-    for n in range(min(4, len(words)), 0, -1):
-        minutes = parse_minutes(" ".join(words[:n]))
-        if minutes is not None:
-            return minutes, " ".join(words[n:])
-    return None, args
-
-
 BACKDATE_DAYS = 7  # /log yesterday 30, /log 2026-11-29 45: at most this many days back
-STREAK_HORIZON = 400  # days of logs read to count a streak
 _RELATIVE_DAYS = {"today": 0, "今天": 0, "yesterday": 1, "昨天": 1, "前天": 2}
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def day_start(day: date, zone: ZoneInfo) -> datetime:
-    """The instant (UTC) a local calendar day begins."""
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-
-
-def local_days(instants: list[datetime], zone: ZoneInfo) -> list[date]:
-    """Distinct local days of these instants, newest first (instants newest first)."""
-    return sorted({t.astimezone(zone).date() for t in instants}, reverse=True)
-
-
-def streak(days: list[date], today: date) -> int:
-    """Consecutive study days ending today, or yesterday (today is not over yet). `days` newest first."""
-    if not days or days[0] < today - timedelta(days=1):
-        return 0
-    count, expected = 0, days[0]
-    for day in days:
-        if day != expected:
-            break
-        count += 1
-        expected = day - timedelta(days=1)
-    return count
-
-
-async def studied_days(ctx: Context) -> list[date]:
-    """The learner's study days in their current zone, newest first (derived from instants)."""
-    since = ctx.now() - timedelta(days=STREAK_HORIZON)
-    return local_days(await study_times(ctx.session, ctx.user.id, since), ctx.zone())
-
-
-async def current_streak(ctx: Context) -> int:
-    return streak(await studied_days(ctx), ctx.now().astimezone(ctx.zone()).date())
-
-
-async def minutes_on(ctx: Context, day: date) -> int:
-    zone = ctx.zone()
-    return await minutes_between(
-        ctx.session, ctx.user.id, day_start(day, zone), day_start(day + timedelta(days=1), zone)
-    )
-
-
-@dataclass(frozen=True)
-class Logged:
-    """What `log_time` did: `log_id` None when nothing was written (`day_total` is the day's total)."""
-
-    log_id: int | None
-    day: date
-    day_total: int
-    refused: str = ""  # "day_full" | "already" when nothing was written
-
-
-async def log_time(
-    ctx: Context, minutes: int, note: str, day: date | None = None, delivery_id: int | None = None
-) -> Logged:
-    """Every path that logs study time comes here: one learner at a time, at most 24 h per local day,
-    and at most one log per reminder message (`delivery_id`). `day` back-dates to that local day."""
-    zone = ctx.zone()
-    now = ctx.now()
-    today = now.astimezone(zone).date()
-    day = day or today
-    studied_at = now if day == today else datetime.combine(day, time(12), tzinfo=zone).astimezone(UTC)
-    await lock_user(ctx.session, ctx.user.id)  # the day's total is read, then added to
-    already = await minutes_on(ctx, day)
-    if already + minutes > MAX_MINUTES_PER_DAY:
-        return Logged(None, day, already, "day_full")
-    log_id = await add_study_log(
-        ctx.session, ctx.user.id, minutes, note, now, studied_at=studied_at, delivery_id=delivery_id
-    )
-    if log_id is None:
-        return Logged(None, day, already, "already")
-    return Logged(log_id, day, already + minutes)
 
 
 def split_day(ctx: Context, args: str) -> tuple[date | None, str, Reply | None]:

@@ -40,7 +40,7 @@ _REPO_CONTENT_PREPARED: list = []
 def repo_content_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The repository's own content is read, checked and indexed once per test session: no test writes
     to it (tests that edit content copy it to tmp_path first, and those still load from disk)."""
-    from handlers import content_store
+    from handlers.content import store as content_store
 
     real = content_store._prepare
 
@@ -75,7 +75,7 @@ def make_settings(tmp_path: Path, **overrides: object):  # noqa: ANN201
         "content_dir": REPO_CONTENT,
         "bot_admins": "fake:admin",
         "flood_limit": None,
-        "faq_model": "off",  # the model has its own tests (test_faq_match.py); chats use the lexical one
+        "faq_model": "off",  # the model has its own tests (test_content_match.py); chats use the lexical one
         "content_watch": False,
         "reminders": False,  # reminder tests drive the service by hand: `await app.reminders.tick()`
         "cache_dir": tmp_path / "cache",
@@ -142,7 +142,11 @@ def postgres_url():  # noqa: ANN201
         cluster.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# Both databases; the PostgreSQL run is marked `postgresql`, which `make test-fast` leaves out.
+DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+
+
+@pytest.fixture(params=DATABASES)
 async def db_url(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201
     """A fresh, empty database per test: a SQLite file under tmp_path, or a new PostgreSQL database
     (dropped afterwards), so tests never see each other's rows."""

@@ -6,7 +6,7 @@ import hashlib
 
 import numpy as np
 
-from handlers.faq_match import tokens
+from handlers.content.match import tokens
 
 
 class FakeEmbedder:

@@ -17,7 +17,7 @@ from bot.reminders import ReminderService, ReminderSettings  # noqa: E402
 from bot.settings import REPO_CONTENT  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
 from db.reminders import earliest_due  # noqa: E402
-from handlers.content_store import ContentStore  # noqa: E402
+from handlers.content.store import ContentStore  # noqa: E402
 
 
 async def main(db_url: str, out: Path) -> None:

@@ -11,8 +11,8 @@ from bot.adapters.discord import DiscordAdapter
 from bot.adapters.fake import FakeAdapter
 from bot.adapters.telegram import TelegramAdapter
 from bot.app import App
-from handlers.markup import parse
-from handlers.types import ChatRef, Command, Event, Reply, UserRef
+from handlers.core.markup import parse
+from handlers.core.types import ChatRef, Command, Event, Reply, UserRef
 from tests.conftest import make_settings
 
 

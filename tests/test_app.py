@@ -1,4 +1,4 @@
-"""The app's own wiring: repeated platform updates are dropped (handlers.middleware.drop_repeats, marks
+"""The app's own wiring: repeated platform updates are dropped (handlers.core.middleware.drop_repeats, marks
 in db.events) and their marks pruned by age, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from bot.app import REPEATS_KEPT, ROUTERS, App
 from db.models import ProcessedEvent, StudyLog
 from db.study_logs import add_study_log
-from handlers.markup import parse
-from handlers.router import Router, parse_line
-from handlers.types import Event, Reply
+from handlers.core.markup import parse
+from handlers.core.router import Router, parse_line
+from handlers.core.types import Event, Reply
 from tests.conftest import make_settings, texts
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from bot.adapters.console import PROMPT, ConsoleAdapter, render
 from bot.app import App
-from handlers.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text
-from handlers.types import Attachment, Button, Reply
+from handlers.core.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text
+from handlers.core.types import Attachment, Button, Reply
 from tests.conftest import run_bot
 
 ROADMAP_HEADER = "Your roadmap to ML engineer"

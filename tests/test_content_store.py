@@ -16,10 +16,10 @@ from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from bot.settings import REPO_CONTENT
 from db.models import QuestionTally
-from handlers.content_store import ContentStore, normalise
-from handlers.faq_match import HybridMatcher, LexicalMatcher
-from handlers.router import parse_line
-from handlers.types import Event
+from handlers.content.match import HybridMatcher, LexicalMatcher
+from handlers.content.store import ContentStore, normalise
+from handlers.core.router import parse_line
+from handlers.core.types import Event
 from tests.conftest import make_settings, texts
 from tests.fake_embedder import FakeEmbedder
 

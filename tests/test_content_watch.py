@@ -7,7 +7,7 @@ from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from bot.content_watch import watch_content
 from bot.settings import REPO_CONTENT
-from handlers.content_store import ContentStore
+from handlers.content.store import ContentStore
 from tests.conftest import make_settings, texts
 from tests.test_admin import SlowParser, retitle
 

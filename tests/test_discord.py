@@ -19,9 +19,9 @@ from bot.adapters.base import ChatBlocked
 from bot.adapters.discord import DiscordAdapter
 from bot.app import ROUTERS, App
 from db.models import Reminder, StudyLog
-from handlers.markup import parse
-from handlers.router import declared_commands
-from handlers.types import Button, ChatRef, Reply
+from handlers.core.markup import parse
+from handlers.core.router import declared_commands
+from handlers.core.types import Button, ChatRef, Reply
 from tests.conftest import LogLines, make_settings
 from tests.fake_discord import ALICE, BOB, GENERAL, GUILD, MANAGE_GUILD, QUIET, FakeDiscord, study_server
 
@@ -398,7 +398,7 @@ async def test_commands_sync_on_start_when_the_setting_says_so(tmp_path, clock):
 async def test_shards_can_be_split_across_processes(tmp_path):
     """Two adapters (as in two processes) with DISCORD_SHARD_IDS 0 and 1 of 2: each server is served once."""
     from bot.settings import REPO_CONTENT
-    from handlers.content_store import ContentStore
+    from handlers.content.store import ContentStore
 
     async with world() as fake:
         store = ContentStore(REPO_CONTENT, None)
@@ -445,7 +445,7 @@ async def test_two_adapters_in_one_process_each_talk_to_their_own_discord():
     from discord.http import Route
 
     from bot.settings import REPO_CONTENT
-    from handlers.content_store import ContentStore
+    from handlers.content.store import ContentStore
 
     store = ContentStore(REPO_CONTENT, None)
 

@@ -9,9 +9,9 @@ from discord import app_commands
 
 from bot.adapters.discord_commands import build_tree, needs_manage_server, surfaced
 from bot.app import ROUTERS
-from handlers.content_store import ContentStore
-from handlers.router import declared_commands
-from handlers.types import Route
+from handlers.content.store import ContentStore
+from handlers.core.router import declared_commands
+from handlers.core.types import Route
 from tests.conftest import texts
 
 ROUTES = declared_commands(ROUTERS)

@@ -7,8 +7,8 @@ import discord.utils
 import pytest
 
 from bot.adapters.discord_render import EMPTY, MAX_CONTENT, ZWSP, components, embed, escape_text, render
-from handlers.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text, parse
-from handlers.types import Button, Reply
+from handlers.core.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text, parse
+from handlers.core.types import Button, Reply
 
 # A line that Discord would read as a heading, subtext, quote or list item.
 LINE_START = re.compile(r"[ \t]*(?:[#>+-]|\d+[.)](?:\s|$)|\*\s)")
@@ -333,7 +333,7 @@ def test_a_limit_below_the_minimum_is_refused():
 
 
 def test_every_reply_of_the_repo_content_renders_cleanly(app):
-    from handlers.faq import entry_reply
+    from handlers.replies import entry_reply
 
     for entry in app.store.content.faq:
         for lang in ("en", "zh"):

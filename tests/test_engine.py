@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 
 from db.engine import make_engine, make_sessions
 from db.models import FaqStat, StudyLog
+from tests.conftest import DATABASES
 
 
 async def test_twenty_concurrent_read_then_write_increments_lose_nothing(tmp_path):
@@ -49,7 +50,7 @@ async def test_twenty_learners_logging_at_once_through_the_bot_lose_nothing(db_a
 
 
 # On PostgreSQL (READ COMMITTED) only db.users.lock_user serialises /log's read-then-write of the day total.
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_one_learner_in_many_places_at_once_keeps_a_consistent_day_total(db_app):
     app = db_app
     chat = app.fake.chat("alice")

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from bot.adapters.console import ConsoleAdapter
 from bot.app import App
 from db.models import FaqStat, QuestionTally, UnansweredAsker, UnansweredQuestion, User
+from handlers.core.markup import parse, to_plain
 from handlers.faq import understand
-from handlers.markup import parse, to_plain
 from tests.conftest import buttons, texts
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from bot.cli import _gaps
 from db.models import FaqAsk, FaqStat, Misfire, MisfireReporter, QuestionTally, UnansweredQuestion
-from handlers.faq import FaqPress, FeedbackPress, small_talk, teaching_step
+from handlers.faq import small_talk, teaching_step
+from handlers.replies import FaqPress, FeedbackPress
 from tests.conftest import buttons, texts
 
 

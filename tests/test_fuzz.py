@@ -20,9 +20,9 @@ from sqlalchemy import String, Text, select
 
 from bot.adapters import console, discord_render, telegram_render
 from db.models import Base
-from handlers.router import Dispatcher
-from handlers.types import Command, Event, Press
-from tests.conftest import LogLines
+from handlers.core.router import Dispatcher
+from handlers.core.types import Command, Event, Press
+from tests.conftest import DATABASES, LogLines
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261201"))
 EVENTS = int(os.environ.get("FUZZ_EVENTS", "700"))
@@ -162,7 +162,7 @@ async def stored_texts(app) -> list[tuple[str, str]]:  # noqa: ANN001
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_every_command_and_button_survives_hostile_input(db_app, clock) -> None:  # noqa: ANN001
     rng = random.Random(SEED)
     dispatcher: Dispatcher = db_app.dispatcher

@@ -1,4 +1,4 @@
-"""UI strings (handlers/i18n.py, handlers/plurals.py): plural forms by each language's rules, and the
+"""UI strings (handlers/core/i18n.py, core/plurals.py): plural forms by each language's rules, and the
 content check that keeps them well formed."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import yaml
 
 from bot.settings import REPO_CONTENT
 from handlers.content import load_content
-from handlers.i18n import Strings
-from handlers.markup import Bold, Para, Text
-from handlers.plurals import placeholders, problems, select
+from handlers.core.i18n import Strings
+from handlers.core.markup import Bold, Para, Text
+from handlers.core.plurals import placeholders, problems, select
 from tests.conftest import texts
 
 DAYS = "Streak: **{streak}** {streak, plural, one {day} other {days}}"

@@ -1,4 +1,4 @@
-from handlers.markup import Bold, Bullets, Code, Italic, Link, Para, Text, parse, to_plain
+from handlers.core.markup import Bold, Bullets, Code, Italic, Link, Para, Text, parse, to_plain
 
 
 def test_inline_markup_becomes_nodes():

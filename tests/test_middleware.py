@@ -13,7 +13,7 @@ from db.models import Base, FaqStat, StepProgress, StudyLog, UnansweredQuestion,
 from db.progress import set_step_state
 from db.study_logs import add_study_log
 from db.users import set_user_timezone
-from handlers.router import Router
+from handlers.core.router import Router
 from tests.conftest import make_settings, texts
 
 INTERNAL = "Sorry, something went wrong on my side. Nothing was changed"

@@ -1,4 +1,4 @@
-"""Numbers typed by people or carried in buttons (handlers/numbers.py), and every command that takes one:
+"""Numbers typed by people or carried in buttons (handlers/core/numbers.py), and every command that takes one:
 digits that are not decimal ('²', '①') and ids past 64 bits get a friendly reply, never an exception."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import Reminder, StepProgress, StudyLog
-from handlers.numbers import MAX_INT, parse_int
-from tests.conftest import texts
+from handlers.core.numbers import MAX_INT, parse_int
+from tests.conftest import DATABASES, texts
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ STALE = {  # error.stale_button in content/ui/
 }
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 @pytest.mark.parametrize("locale", ["en", "zh-CN"])
 async def test_every_command_taking_a_number_answers_odd_digits_and_huge_ids_kindly(
     db_app, locale: str

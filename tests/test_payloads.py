@@ -1,5 +1,5 @@
-"""Typed button payloads (handlers/payloads.py): packing, refusing malformed data, and the one owner check
-that every press goes through before a handler runs."""
+"""Typed button payloads (handlers/core/payloads.py): packing, refusing malformed data, and the one owner
+check that every press goes through before a handler runs."""
 
 from __future__ import annotations
 
@@ -11,12 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import StudyLog
-from handlers.faq import FaqPress
-from handlers.payloads import MAX_BYTES, Payload
+from handlers.core.payloads import MAX_BYTES, Payload
 from handlers.privacy import ForgetPress
 from handlers.reminders import RemPress
-from handlers.roadmap import StepPress
-from tests.conftest import texts
+from handlers.replies import FaqPress, StepPress
+from tests.conftest import DATABASES, texts
 
 
 @dataclass(frozen=True)
@@ -101,7 +100,7 @@ async def fire_reminder(app, clock, chat, text: str) -> int:  # noqa: ANN001
     return RemPress.unpack(done).delivery
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_a_forged_press_never_reads_or_changes_another_learners_reminder(db_app, clock) -> None:  # noqa: ANN001
     alice, bob = db_app.fake.chat("alice"), db_app.fake.chat("bob")
     await alice.say("/timezone UTC")
@@ -169,7 +168,7 @@ async def test_refused_presses_answer_in_the_learners_language(app, clock) -> No
 # One Done per (delivery, learner), and the daily cap on every path that logs time
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_done_logs_once_per_reminder_message_and_learner(db_app, clock) -> None:  # noqa: ANN001
     alice = db_app.fake.chat("alice")
     delivery = await fire_reminder(db_app, clock, alice, "flashcards")
@@ -180,7 +179,7 @@ async def test_done_logs_once_per_reminder_message_and_learner(db_app, clock) ->
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_sixty_done_presses_in_a_group_log_once_per_member(db_app, clock) -> None:  # noqa: ANN001
     admin = db_app.fake.chat("gina", chat_id="group", group=True, chat_admin=True)
     delivery = await fire_reminder(db_app, clock, admin, "study hour")

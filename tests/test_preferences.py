@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models import Reminder, User
-from tests.conftest import texts
+from tests.conftest import DATABASES, texts
 
 
 async def stored_user(app, user_id: str = "alice") -> User | None:  # noqa: ANN001
@@ -125,10 +125,10 @@ async def test_server_relative_and_legacy_zone_names_are_refused(chat) -> None: 
     assert "UTC" in texts(await chat.say("/timezone utc"))
 
 
-# /timezone by everyday names (handlers/zones.py): the IANA zone is stored, never an offset
+# /timezone by everyday names (handlers/core/zones.py): the IANA zone is stored, never an offset
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 @pytest.mark.parametrize(
     ("given", "zone"),
     [
@@ -228,7 +228,7 @@ async def test_timezone_replies_are_in_the_learners_language(app) -> None:  # no
     assert "时区已设为 Asia/Tokyo" in texts(await li.say("/timezone 东京"))
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_a_group_admin_sets_the_group_zone_by_country_name(db_app) -> None:  # noqa: ANN001
     admin = db_app.fake.chat("gina", chat_id="study-group", group=True, chat_admin=True)
     assert "The group's time zone is now Asia/Kolkata" in texts(await admin.say("/timezone India"))
@@ -237,7 +237,7 @@ async def test_a_group_admin_sets_the_group_zone_by_country_name(db_app) -> None
     assert "This group's time zone is Asia/Kolkata" in texts(await admin.say("/timezone"))
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_lang_carries_the_learners_private_reminders_but_not_group_ones(db_app) -> None:  # noqa: ANN001
     alice = db_app.fake.chat("alice")
     group = db_app.fake.chat("alice", chat_id="study-group", group=True, chat_admin=True)

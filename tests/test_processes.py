@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.conftest import bot_env, seed_due_reminders
+from tests.conftest import DATABASES, bot_env, seed_due_reminders
 from tests.fake_telegram import FakeTelegram
 from tests.pg import free_port
 
@@ -40,7 +40,7 @@ async def _stop(proc) -> str:  # noqa: ANN001
     return err.decode()
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_sigterm_mid_burst_loses_nothing_and_repeats_nothing(db_url, tmp_path):
     n = 120
     await seed_due_reminders(db_url, n, "telegram", lambda i: str(FIRST_CHAT + i))
@@ -66,7 +66,7 @@ async def test_sigterm_mid_burst_loses_nothing_and_repeats_nothing(db_url, tmp_p
     assert "sending again" not in logs  # nothing was left 'in flight' for the next start to guess about
 
 
-@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES[1:], indirect=True)
 async def test_three_webhook_workers_on_one_postgresql_deliver_each_reminder_once(db_url, tmp_path):
     n = 150
     await seed_due_reminders(db_url, n, "telegram", lambda i: str(FIRST_CHAT + i))

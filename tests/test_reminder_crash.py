@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, bot_env, seed_due_reminders
+from tests.conftest import DATABASES, ROOT, bot_env, seed_due_reminders
 
 pytestmark = pytest.mark.slow  # every test here runs `python -m bot` or several processes
 
@@ -24,7 +24,7 @@ def lines(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_sigkill_mid_burst_loses_nothing(db_url, tmp_path):
     await seed_due_reminders(db_url, N, "fake", lambda i: f"chat{i}")
     out = tmp_path / "sent.txt"

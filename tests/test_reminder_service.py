@@ -14,10 +14,10 @@ from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from db import reminders as store
 from db.models import Delivery, Reminder
-from tests.conftest import make_settings, texts
+from tests.conftest import DATABASES, make_settings, texts
 
 # Storage and claiming run on SQLite and on PostgreSQL alike.
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+pytestmark = pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from db.models import Delivery, Reminder, StudyLog
-from tests.conftest import buttons, texts
+from tests.conftest import DATABASES, buttons, texts
 
 # The reminder commands store through db/reminders.py: run them on SQLite and on PostgreSQL.
-pytestmark = pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+pytestmark = pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 
 
 @pytest.fixture

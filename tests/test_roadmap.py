@@ -5,7 +5,7 @@ import yaml
 from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from bot.settings import REPO_CONTENT
-from handlers.roadmap import progress_bar
+from handlers.replies import progress_bar
 from tests.conftest import buttons, make_settings, texts
 
 

@@ -2,8 +2,8 @@ import pytest
 
 from bot.adapters.fake import FakeAdapter
 from bot.app import ROUTERS, App
-from handlers.router import UNHANDLED, Dispatcher, Router, parse_line
-from handlers.types import ChatRef, Command, Event, Message, Reply, UserRef
+from handlers.core.router import UNHANDLED, Dispatcher, Router, parse_line
+from handlers.core.types import ChatRef, Command, Event, Message, Reply, UserRef
 from tests.conftest import make_settings, texts
 
 

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from db.models import StudyLog, User
-from handlers.roadmap import progress_bar
-from handlers.study import MAX_NOTE, parse_minutes, split_log_args, streak
-from tests.conftest import texts
+from handlers.replies import progress_bar
+from handlers.study_time import MAX_NOTE, parse_minutes, split_log_args, streak
+from tests.conftest import DATABASES, texts
 
 MONDAY = date(2026, 3, 2)
 
@@ -353,7 +353,7 @@ async def test_day_limit_uses_the_learners_day(chat, app, clock) -> None:  # noq
 # Days follow the learner's current zone (logs keep instants)
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_changing_the_zone_moves_days_instead_of_inflating_the_streak(db_app, clock) -> None:  # noqa: ANN001
     chat = db_app.fake.chat("alice")
     clock.set(datetime(2026, 3, 2, 20, 0, tzinfo=UTC))  # 2 March in UTC, already 3 March 01:30 in Kolkata
@@ -410,7 +410,7 @@ async def test_the_daily_cap_holds_for_back_dated_days(chat, app) -> None:  # no
     assert "Today: 60 min" in texts(await chat.say("/log 60"))
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_unlog_takes_back_the_latest_or_a_chosen_log(db_app) -> None:  # noqa: ANN001
     chat = db_app.fake.chat("alice")
     await chat.say("/log 30 pandas")
@@ -425,7 +425,7 @@ async def test_unlog_takes_back_the_latest_or_a_chosen_log(db_app) -> None:  # n
     assert [(log.minutes, log.note) for log in await study_logs(db_app)] == [(45, "numpy")]
 
 
-@pytest.mark.parametrize("db_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
 async def test_unlog_never_deletes_another_learners_log(db_app) -> None:  # noqa: ANN001
     alice, bob = db_app.fake.chat("alice"), db_app.fake.chat("bob")
     await bob.say("/log 30 bob's")

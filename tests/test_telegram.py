@@ -25,8 +25,8 @@ from bot.adapters.telegram_rate import SendLimits
 from bot.app import App
 from bot.backoff import Backoff
 from db.models import Reminder, StudyLog
-from handlers.markup import parse
-from handlers.types import Button, ChatRef, Reply
+from handlers.core.markup import parse
+from handlers.core.types import Button, ChatRef, Reply
 from tests.conftest import LogLines, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.pg import free_port

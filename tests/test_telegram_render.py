@@ -5,8 +5,8 @@ from html.parser import HTMLParser
 import pytest
 
 from bot.adapters.telegram_render import MAX_TEXT, _units, keyboard, render
-from handlers.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text, parse
-from handlers.types import Button, Reply
+from handlers.core.markup import Bold, Bullets, Code, Italic, Link, Para, Pre, Text, parse
+from handlers.core.types import Button, Reply
 
 ALLOWED = {"b", "i", "code", "pre", "a"}
 
@@ -92,7 +92,7 @@ def test_a_single_huge_block_is_cut_within_the_limit_and_loses_nothing(text):
 
 
 def test_every_reply_of_the_repo_content_renders_cleanly(app):
-    from handlers.faq import entry_reply
+    from handlers.replies import entry_reply
 
     for entry in app.store.content.faq:
         for lang in ("en", "zh"):

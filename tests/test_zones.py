@@ -1,4 +1,4 @@
-"""handlers/zones.py: what people type as a time zone, mapped to IANA zones (never to an offset)."""
+"""handlers/core/zones.py: what people type as a time zone, mapped to IANA zones (never to an offset)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel import Locale
 
-from handlers.zones import AMBIGUOUS, NAMES, ZoneMatch, locale_zone, lookup
+from handlers.core.zones import AMBIGUOUS, NAMES, ZoneMatch, locale_zone, lookup
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 

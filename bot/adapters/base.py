@@ -25,10 +25,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
-from handlers.types import ChatRef, Event, Reply, Route
+from handlers.core.types import ChatRef, Event, Reply, Route
 
 if TYPE_CHECKING:
-    from handlers.content_store import ContentStore
+    from handlers.content.store import ContentStore
 
 Dispatch = Callable[[Event], Awaitable[list[Reply]]]
 # The public commands for a platform's command menu: (name, one-line help per language code).
@@ -62,7 +62,7 @@ class Adapter(ABC):
         Default: nothing."""
 
     def use_commands(self, routes: Sequence[Route]) -> None:  # noqa: B027 (a default that does nothing)
-        """Before start: the declared commands (handlers.types.Route: options, policies), for platforms
+        """Before start: the declared commands (handlers.core.types.Route: options, policies), for platforms
         that show commands outside a reply and derive them from the declarations (Discord's slash
         commands). Default: nothing."""
 

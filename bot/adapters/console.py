@@ -16,10 +16,10 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.adapters.base import Adapter, Dispatch
-from handlers.markup import Bold, Bullets, Code, Doc, Inline, Italic, Link, Para, Pre, Text
-from handlers.numbers import parse_int
-from handlers.router import parse_line
-from handlers.types import ChatRef, Event, Press, Reply, UserRef
+from handlers.core.markup import Bold, Bullets, Code, Doc, Inline, Italic, Link, Para, Pre, Text
+from handlers.core.numbers import parse_int
+from handlers.core.router import parse_line
+from handlers.core.types import ChatRef, Event, Press, Reply, UserRef
 
 _BOLD, _DIM, _CYAN, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[0m"
 _CLEAR_LINE = "\r\x1b[2K"  # back to the line's start and erase it

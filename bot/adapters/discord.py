@@ -15,7 +15,7 @@ out as Discord markdown (discord_render, the one place where text for Discord is
   (discord.py itself waits out 429s, per route and global, from Discord's headers).
 - No message can ping anyone: `allowed_mentions` is none on every message.
 - Each event carries the message's or interaction's id (`Event.event_id`): discord.py does not drop a
-  repeat (a resumed session, a shard run twice during a deploy), handlers.middleware.drop_repeats does.
+  repeat (a resumed session, a shard run twice during a deploy), handlers.core.middleware.drop_repeats does.
 - Start-up failures raise StartFailed (token masked); a token Discord rejects is permanent.
 - Each adapter's client talks to its own API base and gateway (discord_http), so adapters on different
   servers (or a test's fake next to them) can share a process.
@@ -38,9 +38,9 @@ from bot.adapters.base import Adapter, ChatBlocked, Dispatch, RetryLater, StartF
 from bot.adapters.discord_commands import UiTranslator, build_tree
 from bot.adapters.discord_http import RebasedHTTP, RebasedWebhooks
 from bot.adapters.discord_render import components, embed, render
-from handlers.content_store import ContentStore
-from handlers.router import parse_line
-from handlers.types import ChatRef, Command, Event, Press, Reply, Route, UserRef
+from handlers.content.store import ContentStore
+from handlers.core.router import parse_line
+from handlers.core.types import ChatRef, Command, Event, Press, Reply, Route, UserRef
 
 log = logging.getLogger(__name__)
 

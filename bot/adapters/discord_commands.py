@@ -1,4 +1,4 @@
-"""Discord's slash commands, derived from the chat commands' declarations (handlers.types.Route) in one
+"""Discord's slash commands, derived from the chat commands' declarations (handlers.core.types.Route) in one
 loop: each declared option becomes a typed slash-command option (text or a whole number with its
 minimum, its choices, autocomplete from handlers.suggest), descriptions come in English and Chinese from
 the content's UI strings (`help.<command>`, the option's own key), `manage` and `admin` commands get
@@ -21,9 +21,9 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
 from handlers import suggest
-from handlers.content_store import ContentStore
-from handlers.i18n import Strings, lang_from_locale
-from handlers.types import Option, Route
+from handlers.content.store import ContentStore
+from handlers.core.i18n import Strings, lang_from_locale
+from handlers.core.types import Option, Route
 
 MAX_DESCRIPTION = 100
 

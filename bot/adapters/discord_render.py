@@ -32,9 +32,9 @@ from dataclasses import dataclass, replace
 
 from discord.utils import escape_markdown, escape_mentions
 
-from handlers.chars import replace_surrogates
-from handlers.markup import Bold, Bullets, Code, Inline, Italic, Link, Para, Pre, Text, inline_plain
-from handlers.types import Reply
+from handlers.core.chars import replace_surrogates
+from handlers.core.markup import Bold, Bullets, Code, Inline, Italic, Link, Para, Pre, Text, inline_plain
+from handlers.core.types import Reply
 
 MAX_CONTENT = 2000  # characters of the message content, markup included
 MIN_LIMIT = 32  # below this a single styled character may not fit

@@ -8,8 +8,8 @@ replies = await chat.click("Done")
 from __future__ import annotations
 
 from bot.adapters.base import Adapter, Dispatch
-from handlers.router import parse_line
-from handlers.types import ChatRef, Event, Press, Reply, UserRef
+from handlers.core.router import parse_line
+from handlers.core.types import ChatRef, Event, Press, Reply, UserRef
 
 
 class FakeAdapter(Adapter):

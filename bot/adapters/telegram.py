@@ -5,7 +5,7 @@ place where text for Telegram is escaped). Send failures are mapped for the remi
 blocked / chat not found -> ChatBlocked (not retried), RetryAfter / network errors -> RetryLater.
 
 - Each event carries the update's id (`Event.event_id`), so a re-sent update is handled once
-  (handlers.middleware.drop_repeats), across restarts and processes.
+  (handlers.core.middleware.drop_repeats), across restarts and processes.
 - A request the network dropped (a refused or dropped connection, a 5xx) is tried again with backoff:
   for up to `reply_retry.total` seconds for the answer to a learner's message (they are waiting for
   it), briefly for other sends (the reminder service retries later on its own). A timeout is never
@@ -40,8 +40,8 @@ from bot.adapters.base import Adapter, ChatBlocked, CommandMenu, Dispatch, Retry
 from bot.adapters.telegram_rate import ChatRateLimiter, SendLimits
 from bot.adapters.telegram_render import keyboard, render
 from bot.backoff import Backoff
-from handlers.router import parse_line
-from handlers.types import ChatRef, Command, Event, Message, Press, Reply, UserRef
+from handlers.core.router import parse_line
+from handlers.core.types import ChatRef, Command, Event, Message, Press, Reply, UserRef
 
 log = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry request URLs: the token

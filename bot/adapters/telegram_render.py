@@ -13,9 +13,9 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from handlers.chars import replace_surrogates
-from handlers.markup import Bold, Bullets, Code, Inline, Italic, Link, Para, Pre, Text
-from handlers.types import Reply
+from handlers.core.chars import replace_surrogates
+from handlers.core.markup import Bold, Bullets, Code, Inline, Italic, Link, Para, Pre, Text
+from handlers.core.types import Reply
 
 MAX_TEXT = 4096  # UTF-16 code units of visible text, per message
 MAX_CALLBACK_BYTES = 64

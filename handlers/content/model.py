@@ -18,7 +18,7 @@ from handlers.content.offtopic import NOT_A_TUTOR, OFFTOPIC
 from handlers.content.posts import POSTS, Post
 from handlers.content.roadmap import ROADMAP, Step
 from handlers.content.strings import STRINGS
-from handlers.numbers import parse_int
+from handlers.core.numbers import parse_int
 
 C = TypeVar("C", bound="Content")
 

@@ -3,9 +3,9 @@ every other language has the same keys with the same {placeholders}, and plural 
 
 from __future__ import annotations
 
-from handlers import plurals
 from handlers.content.loader import LANGS, Loader, Loading, Problem
 from handlers.content.yaml_lines import LineMap
+from handlers.core import plurals
 
 
 class StringsLoader(Loader[dict[str, dict[str, str]]]):

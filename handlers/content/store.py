@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handlers.content import Content, Problem, load_content
-from handlers.faq_match import Embedder, HybridMatcher, LexicalMatcher, Match
+from handlers.content.match import Embedder, HybridMatcher, LexicalMatcher, Match
 
 log = logging.getLogger(__name__)
 

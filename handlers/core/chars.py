@@ -7,7 +7,7 @@
 - Lone surrogates (U+D800-U+DFFF): not characters at all. JSON can carry one ("\\ud800") but no UTF
   encoding can, so a reply that echoes one cannot be sent.
 
-Text a learner typed with any of these is refused (`refusal`, used by handlers.middleware.input_guard,
+Text a learner typed with any of these is refused (`refusal`, used by handlers.core.middleware.input_guard,
 which says why it refuses rather than strips). Text they did not type in the message (the platform's
 display name) cannot be refused and is cleaned instead (`clean`). Renderers replace lone surrogates in
 whatever they send (`replace_surrogates`), so no reply ever fails to render.

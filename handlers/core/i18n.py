@@ -6,9 +6,9 @@ import logging
 import re
 from collections.abc import Mapping
 
-from handlers import plurals
 from handlers.content import LANGS
-from handlers.markup import Doc, parse
+from handlers.core import plurals
+from handlers.core.markup import Doc, parse
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def detect_lang(text: str) -> str:
 
 class Strings:
     """UI strings for one language, falling back to English, then to the key itself. Plural blocks
-    (`{count, plural, one {# day} other {# days}}`, see handlers/plurals.py) follow the plural rules of
+    (`{count, plural, one {# day} other {# days}}`, see handlers/core/plurals.py) follow the plural rules of
     the language the string is written in."""
 
     def __init__(self, table: Mapping[str, Mapping[str, str]], lang: str) -> None:

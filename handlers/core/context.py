@@ -9,16 +9,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from handlers.i18n import Strings, lang_from_locale
-from handlers.markup import Doc
-from handlers.types import Button, Clock, Command, Event, Reply, Route
+from handlers.core.i18n import Strings, lang_from_locale
+from handlers.core.markup import Doc
+from handlers.core.types import Button, Clock, Command, Event, Reply, Route
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from db.users import UserRow
-    from handlers.content_store import ContentStore
-    from handlers.faq_match import Match
+    from handlers.content.match import Match
+    from handlers.content.store import ContentStore
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Context:
     lang: str = field(default="")
     hooks: AppHooks = AppHooks()
     options: dict[str, Any] = field(default_factory=dict)  # a command: its declared options, parsed
-    payload: Any = None  # a press: its typed payload, unpacked and owner-checked (handlers.payloads)
+    payload: Any = None  # a press: its typed payload, unpacked and owner-checked (handlers.core.payloads)
     target: Any = None  # a press: the object its payload names, as the owner check loaded it
     outcome: str = "ok"  # for the event's log line and metrics: e.g. "faq:abstained", "flood", "refused"
 
@@ -105,7 +105,7 @@ class Context:
 
     async def end_transaction(self) -> None:
         """Commit what this event wrote so far and give the database back while slow work that needs
-        none runs (see handlers.middleware.db_session); a later query starts a new transaction."""
+        none runs (see handlers.core.middleware.db_session); a later query starts a new transaction."""
         if self.session is not None:
             await self.session.commit()
 

@@ -12,8 +12,8 @@ import pytest
 from bot.embedder import load_embedder
 from bot.settings import REPO_CONTENT
 from handlers.content import load_content
-from handlers.content_store import ContentStore
-from handlers.faq_match import OFFTOPIC, HybridMatcher, LexicalMatcher, tokens
+from handlers.content.match import OFFTOPIC, HybridMatcher, LexicalMatcher, tokens
+from handlers.content.store import ContentStore
 from tests.fake_embedder import FakeEmbedder
 
 

@@ -28,11 +28,11 @@ import typing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from handlers.numbers import parse_int
-from handlers.types import Handler, Press, Reply
+from handlers.core.numbers import parse_int
+from handlers.core.types import Handler, Press, Reply
 
 if TYPE_CHECKING:
-    from handlers.context import Context
+    from handlers.core.context import Context
 
 MAX_BYTES = 64  # Telegram's callback_data limit; Discord's custom_id allows 100
 

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from handlers.markup import Doc
-from handlers.numbers import parse_int
+from handlers.core.markup import Doc
+from handlers.core.numbers import parse_int
 
 if TYPE_CHECKING:
-    from handlers.context import Context
+    from handlers.core.context import Context
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class Event:
     mentions_bot: bool = False  # the bot was @mentioned
     replies_to_bot: bool = False  # the message answers one of the bot's messages
     # The platform's own id for this update (Telegram update_id, Discord interaction or message id), so
-    # a repeat of the same update is dropped (handlers.middleware.drop_repeats); None: never repeated.
+    # a repeat of the same update is dropped (handlers.core.middleware.drop_repeats); None: never repeated.
     event_id: str | None = None
 
 
@@ -89,7 +89,7 @@ class Reply:
 
     def plain(self) -> str:
         """The body as plain text (for tests, logs and the console)."""
-        from handlers.markup import to_plain
+        from handlers.core.markup import to_plain
 
         return to_plain(self.body)
 
@@ -139,7 +139,7 @@ class Route:
     admin: bool = False
     hidden: bool = False  # not listed in /help
     aliases: tuple[str, ...] = field(default=())
-    payload: Any = None  # a press route's payload family (handlers.payloads.Payload subclass)
+    payload: Any = None  # a press route's payload family (handlers.core.payloads.Payload subclass)
     options: tuple[Option, ...] = ()
     personal: bool = False
     manage: bool = False

@@ -13,9 +13,9 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from handlers.context import Context
-from handlers.payloads import Payload
-from handlers.types import Command, Event, Handler, Message, Middleware, Option, Press, Reply, Route
+from handlers.core.context import Context
+from handlers.core.payloads import Payload
+from handlers.core.types import Command, Event, Handler, Message, Middleware, Option, Press, Reply, Route
 
 UNHANDLED = object()
 _COMMAND = re.compile(r"^/([A-Za-z][A-Za-z0-9_]{0,31})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
@@ -48,7 +48,7 @@ class Router:
         phrase: bool = False,
         hidden: bool = False,
     ) -> Callable[[Handler], Handler]:
-        """Declare a command once (see handlers.types.Route for what each policy means)."""
+        """Declare a command once (see handlers.core.types.Route for what each policy means)."""
 
         def register(fn: Handler) -> Handler:
             route = Route(
@@ -72,7 +72,7 @@ class Router:
 
     def press(self, family: type[Payload], admin: bool = False) -> Callable[[Handler], Handler]:
         """Handle the presses of one payload family; the handler finds `ctx.payload` unpacked and its
-        owner checked (handlers.payloads.press_guard)."""
+        owner checked (handlers.core.payloads.press_guard)."""
         if not (isinstance(family, type) and issubclass(family, Payload) and getattr(family, "prefix", "")):
             raise TypeError(f"press() takes a Payload family with a prefix, not {family!r}")
 

@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import events
 from db.users import clear_reminders_notice, find_user, get_or_create_user
-from handlers import chars
-from handlers.context import Context
-from handlers.i18n import LANGS
-from handlers.payloads import press_guard
-from handlers.types import Command, Handler, Message, Middleware, Press, Reply
+from handlers.core import chars
+from handlers.core.context import Context
+from handlers.core.i18n import LANGS
+from handlers.core.payloads import press_guard
+from handlers.core.types import Command, Handler, Message, Middleware, Press, Reply
 
 log = logging.getLogger("handlers")
 
@@ -64,7 +64,7 @@ async def error_guard(handler: Handler, ctx: Context) -> list[Reply]:
 
 async def input_guard(handler: Handler, ctx: Context) -> list[Reply]:
     """Empty or oversized input, and input with characters that must not be stored or shown (control
-    characters, bidi overrides, lone surrogates: handlers.chars), gets a short hint in the learner's
+    characters, bidi overrides, lone surrogates: handlers.core.chars), gets a short hint in the learner's
     language and changes nothing. It checks what was typed (free text, a command's arguments) and what
     a button sent (its payload).
 
@@ -159,7 +159,7 @@ async def drop_repeats(handler: Handler, ctx: Context) -> list[Reply]:
 async def load_user(handler: Handler, ctx: Context) -> list[Reply]:
     """Find or create the learner; their chosen language wins over the platform locale. The platform's
     display name is stored and echoed (/start), but the learner did not type it here, so it is cleaned
-    (handlers.chars.clean) rather than refused, for the handlers too."""
+    (handlers.core.chars.clean) rather than refused, for the handlers too."""
     u = ctx.event.user
     name = chars.clean(u.display_name)
     if name != u.display_name:
