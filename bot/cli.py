@@ -251,7 +251,9 @@ def _check(settings_dir: str) -> int:
         return 1
     print(
         f"OK: {len(content.faq)} FAQ topics in {len(content.strings)} languages, {len(content.steps)} "
-        f"roadmap steps, {len(content.posts)} related posts."
+        f"roadmap steps, {len(content.posts)} related posts, {len(content.decks)} practice decks "
+        f"({sum(len(d.cards) for d in content.decks.values())} cards, "
+        f"{sum(len(d.questions) for d in content.decks.values())} quiz questions)."
     )
     return 0
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -422,3 +423,132 @@ class MisfireReporter(Base):
     misfire_id: Mapped[int] = mapped_column(ForeignKey("misfires.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class PracticeCard(Base):
+    """One card of a learner's practice deck and its FSRS memory state. A card is known by the step and
+    the card id of its deck file, so rewording it keeps the history; `status`: "active", "removed" (the
+    learner took the step's cards out with /review remove) or "retired" (the card left the content)."""
+
+    __tablename__ = "practice_cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "step_id", "card_id", name="uq_practice_cards_card"),
+        Index("ix_practice_cards_due", "user_id", "status", "due"),  # the due cards, in order
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "practice_cards",
+                    {
+                        "step": "step_id",
+                        "card": "card_id",
+                        "status": "status",
+                        "due": "due",
+                        "last_review": "last_review",
+                        "stability": "stability",
+                        "difficulty": "difficulty",
+                        "added_at": "added_at",
+                    },
+                    order_by=("step_id", "card_id"),
+                ),
+                kept_back=("id", "user_id", "state", "learning_step"),
+            )
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    card_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(8), default="active")
+    # fsrs.Card: state (1 learning, 2 review, 3 relearning), step, stability, difficulty, due, last_review
+    state: Mapped[int] = mapped_column(Integer, default=1)
+    learning_step: Mapped[int | None] = mapped_column(Integer, default=0)
+    stability: Mapped[float | None] = mapped_column(Float, default=None)
+    difficulty: Mapped[float | None] = mapped_column(Float, default=None)
+    due: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PracticeReview(Base):
+    """One rating of a card (the review history FSRS's log keeps): Again 1, Hard 2, Good 3, Easy 4."""
+
+    __tablename__ = "practice_reviews"
+    __table_args__ = (
+        Index("ix_practice_reviews_user_time", "user_id", "reviewed_at"),
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "card_reviews",
+                    {"step": "step_id", "card": "card_id", "rating": "rating", "reviewed_at": "reviewed_at"},
+                    order_by=("reviewed_at", "id"),
+                ),
+                kept_back=("id", "user_id"),
+            )
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    card_id: Mapped[str] = mapped_column(String(64))
+    rating: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class QuizAnswer(Base):
+    """One answer to a quiz question: which question, whether it was right."""
+
+    __tablename__ = "quiz_answers"
+    __table_args__ = (
+        Index("ix_quiz_answers_user_time", "user_id", "answered_at"),
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "quiz_answers",
+                    {
+                        "step": "step_id",
+                        "question": "question_id",
+                        "right": "right",
+                        "answered_at": "answered_at",
+                    },
+                    order_by=("answered_at", "id"),
+                ),
+                kept_back=("id", "user_id"),
+            )
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    question_id: Mapped[str] = mapped_column(String(64))
+    right: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PracticeSession(Base):
+    """A review or quiz in progress: its buttons name it, so a press is checked against its owner and its
+    position (a press on an earlier card, or after the end, is stale). `plan`: the quiz's questions, as
+    JSON [[step, question id, option order], ...]; `position`: presses taken so far."""
+
+    __tablename__ = "practice_sessions"
+    __table_args__ = (
+        Index("ix_practice_sessions_user", "user_id", "started_at"),
+        declare(
+            Owned(by="user_id", why="the position of a review or quiz in progress: deleted with the person")
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # review | quiz
+    lang: Mapped[str] = mapped_column(String(8))
+    plan: Mapped[str] = mapped_column(Text, default="[]")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    right: Mapped[int] = mapped_column(Integer, default=0)
+    ended: Mapped[bool] = mapped_column(Boolean, default=False)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime)

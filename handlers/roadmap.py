@@ -13,6 +13,7 @@ from handlers.core.context import Context
 from handlers.core.markup import Bullets, Code, Para, Text
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
+from handlers.deck import add_step_cards
 from handlers.replies import (
     ICONS,
     STATE_OF,
@@ -88,12 +89,15 @@ async def change_state(ctx: Context, action: str, ref: str) -> Reply:
     if found is None:
         return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
     await set_step_state(ctx.session, ctx.user.id, found.id, STATE_OF[action], ctx.now())
+    joined = await add_step_cards(ctx, found) if action in ("done", "doing") else 0
     states = await step_states(ctx.session, ctx.user.id)
     done = sum(1 for s in ctx.content.steps if states.get(s.id) == "done")
     total = len(ctx.content.steps)
     body = ctx.t(f"step.marked_{action}", n=found.number, title=step_title(ctx, found)) + (
         Para((Code(progress_bar(done, total)), Text(f" {done}/{total}"))),
     )
+    if joined:
+        body += ctx.t("practice.cards_joined", count=joined)
     nxt = _next_step(ctx, states)
     buttons = ()
     if action in ("done", "skip") and nxt is not None:

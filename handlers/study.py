@@ -16,6 +16,7 @@ from handlers.core.context import Context
 from handlers.core.markup import Bullets, Code, Para, Text
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
+from handlers.deck import summary as deck_summary
 from handlers.replies import progress_bar
 from handlers.study_time import (
     MAX_MINUTES_PER_DAY,
@@ -143,4 +144,14 @@ async def progress(ctx: Context) -> Reply:
             zone=ctx.user.timezone,
         )
     )
+    practice = await deck_summary(ctx)
+    if practice.cards:
+        recall = f"{round(100 * practice.recall)}%" if practice.recall is not None else "—"
+        body += ctx.t(
+            "progress.practice",
+            cards=practice.cards,
+            due=practice.due_today,
+            reviewed=practice.reviewed_week,
+            recall=recall,
+        )
     return Reply(body)

@@ -12,6 +12,20 @@ from db.users import get_or_create_user
 
 NOW = datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=UTC)  # microseconds: they must survive both databases
 
+# /export's sections, in order (the order of the models); a new section is added here on purpose
+EXPORT_SECTIONS = [
+    "user",
+    "roadmap_progress",
+    "study_log",
+    "reminders",
+    "unanswered_questions",
+    "answered_questions",
+    "answers_that_missed",
+    "practice_cards",
+    "card_reviews",
+    "quiz_answers",
+]
+
 
 async def make_user(sessions, uid: str = "alice", name: str = "Alice") -> int:  # noqa: ANN001
     async with sessions() as s, s.begin():

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db import faq_stats, privacy, progress, reminders, study_logs, users
 from db.models import Delivery, Reminder, StudyLog, UnansweredAsker, UnansweredQuestion, User
-from tests.stores import NOW, askers, count_rows, make_user
+from tests.stores import EXPORT_SECTIONS, NOW, askers, count_rows, make_user
 
 
 async def test_export_then_forget_a_learner(sessions) -> None:  # noqa: ANN001
@@ -103,15 +103,7 @@ async def test_export_lists_reminders_and_forget_takes_their_messages(sessions) 
         )
     async with sessions() as s:
         exported = await privacy.export_user(s, uid)
-    assert list(exported) == [
-        "user",
-        "roadmap_progress",
-        "study_log",
-        "reminders",
-        "unanswered_questions",
-        "answered_questions",
-        "answers_that_missed",
-    ]
+    assert list(exported) == EXPORT_SECTIONS
     assert exported["reminders"] == [
         {
             "id": mine.id,

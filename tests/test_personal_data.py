@@ -13,6 +13,7 @@ from db.models import Base, UtcDateTime
 from db.personal_data import Anonymous, Export, Owned, declaration, declare, problems
 from db.privacy import export_user, forget_user
 from db.users import get_or_create_user
+from tests.stores import EXPORT_SECTIONS
 
 NOW = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
@@ -50,19 +51,15 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "unanswered_askers",
         "faq_asks",
         "misfire_reporters",
+        "practice_cards",
+        "practice_reviews",
+        "quiz_answers",
+        "practice_sessions",
     }
     assert anonymous == {"faq_stats", "question_tallies", "processed_events", "chats"}
     assert [
         declaration(t).export.key for t in tables.values() if getattr(declaration(t), "export", None)
-    ] == [
-        "user",
-        "roadmap_progress",
-        "study_log",
-        "reminders",
-        "unanswered_questions",
-        "answered_questions",
-        "answers_that_missed",
-    ]
+    ] == EXPORT_SECTIONS
 
 
 def test_a_new_user_table_left_undeclared_fails() -> None:

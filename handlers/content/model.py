@@ -16,6 +16,7 @@ from handlers.content.faq import FAQ, FaqEntry
 from handlers.content.loader import Loader, Loading, Problem
 from handlers.content.offtopic import NOT_A_TUTOR, OFFTOPIC
 from handlers.content.posts import POSTS, Post
+from handlers.content.practice import DECKS, Deck
 from handlers.content.roadmap import ROADMAP, Step
 from handlers.content.strings import STRINGS
 from handlers.core.numbers import parse_int
@@ -36,6 +37,7 @@ class Content:
     posts: dict[str, Post] = part(POSTS)
     steps: tuple[Step, ...] = part(ROADMAP)
     faq: tuple[FaqEntry, ...] = part(FAQ)
+    decks: dict[str, Deck] = part(DECKS, dict)  # practice cards and quiz questions, by step id
     strings: dict[str, dict[str, str]] = part(STRINGS)
     offtopic: dict[str, tuple[str, ...]] = part(OFFTOPIC, dict)  # questions to decline, per language
     not_a_tutor: dict[str, tuple[str, ...]] = part(NOT_A_TUTOR, dict)  # requests to decline, per language

@@ -1,0 +1,205 @@
+"""A learner's practice: the cards of their deck with their memory state, the review history, quiz
+answers, and the review or quiz in progress. The scheduling itself (FSRS) is the caller's; this stores
+what it needs. The caller owns the transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import PracticeCard, PracticeReview, PracticeSession, QuizAnswer
+from db.sql import dialect_insert
+
+ACTIVE, REMOVED, RETIRED = "active", "removed", "retired"
+
+
+async def add_cards(
+    session: AsyncSession, user_id: int, step_id: str, card_ids: Iterable[str], now: datetime
+) -> int:
+    """Put these cards of a step in the learner's deck, new cards due now; cards taken out earlier come
+    back with their history. Returns how many joined the deck (0 when all were there already)."""
+    ids = list(dict.fromkeys(card_ids))
+    if not ids:
+        return 0
+    rows = await session.execute(
+        select(PracticeCard.card_id, PracticeCard.status).where(
+            PracticeCard.user_id == user_id, PracticeCard.step_id == step_id, PracticeCard.card_id.in_(ids)
+        )
+    )
+    have = dict(rows.all())
+    back = [cid for cid in ids if have.get(cid) in (REMOVED, RETIRED)]
+    if back:
+        await session.execute(
+            update(PracticeCard)
+            .where(
+                PracticeCard.user_id == user_id,
+                PracticeCard.step_id == step_id,
+                PracticeCard.card_id.in_(back),
+            )
+            .values(status=ACTIVE)
+        )
+    new = [cid for cid in ids if cid not in have]
+    if new:
+        stmt = dialect_insert(session, PracticeCard).values(
+            [
+                {
+                    "user_id": user_id,
+                    "step_id": step_id,
+                    "card_id": cid,
+                    "status": ACTIVE,
+                    "state": 1,
+                    "learning_step": 0,
+                    "due": now,
+                    "added_at": now,
+                }
+                for cid in new
+            ]
+        )
+        await session.execute(stmt.on_conflict_do_nothing(index_elements=["user_id", "step_id", "card_id"]))
+    return len(back) + len(new)
+
+
+async def remove_step(session: AsyncSession, user_id: int, step_id: str) -> int:
+    """Take a step's cards out of the deck (their history is kept: adding them again brings it back)."""
+    result = await session.execute(
+        update(PracticeCard)
+        .where(
+            PracticeCard.user_id == user_id, PracticeCard.step_id == step_id, PracticeCard.status == ACTIVE
+        )
+        .values(status=REMOVED)
+    )
+    return result.rowcount or 0
+
+
+async def retire(session: AsyncSession, card_pks: Iterable[int]) -> None:
+    """Cards whose content is gone: never shown again (their history stays until /forget)."""
+    pks = list(card_pks)
+    if pks:
+        await session.execute(update(PracticeCard).where(PracticeCard.id.in_(pks)).values(status=RETIRED))
+
+
+async def due_cards(
+    session: AsyncSession, user_id: int, now: datetime, limit: int = 20
+) -> list[PracticeCard]:
+    """The learner's cards due at `now`, the longest overdue first (ix_practice_cards_due)."""
+    rows = await session.scalars(
+        select(PracticeCard)
+        .where(PracticeCard.user_id == user_id, PracticeCard.status == ACTIVE, PracticeCard.due <= now)
+        .order_by(PracticeCard.due, PracticeCard.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def get_card(session: AsyncSession, user_id: int, card_pk: int) -> PracticeCard | None:
+    card = await session.get(PracticeCard, card_pk)
+    return card if card is not None and card.user_id == user_id else None
+
+
+async def find_card(session: AsyncSession, user_id: int, step_id: str, card_id: str) -> PracticeCard | None:
+    return await session.scalar(
+        select(PracticeCard).where(
+            PracticeCard.user_id == user_id, PracticeCard.step_id == step_id, PracticeCard.card_id == card_id
+        )
+    )
+
+
+async def next_due(session: AsyncSession, user_id: int) -> datetime | None:
+    return await session.scalar(
+        select(func.min(PracticeCard.due)).where(
+            PracticeCard.user_id == user_id, PracticeCard.status == ACTIVE
+        )
+    )
+
+
+async def count_due(
+    session: AsyncSession,
+    user_id: int,
+    *,
+    by: datetime | None = None,
+    before: datetime | None = None,
+    since: datetime | None = None,
+) -> int:
+    """Active cards due `by` an instant (at or before it: due now), or `before` one (a day's end), and
+    at or after `since` if given."""
+    stmt = select(func.count()).where(PracticeCard.user_id == user_id, PracticeCard.status == ACTIVE)
+    if by is not None:
+        stmt = stmt.where(PracticeCard.due <= by)
+    if before is not None:
+        stmt = stmt.where(PracticeCard.due < before)
+    if since is not None:
+        stmt = stmt.where(PracticeCard.due >= since)
+    return await session.scalar(stmt) or 0
+
+
+async def deck(session: AsyncSession, user_id: int) -> list[PracticeCard]:
+    """Every active card (for /progress: its size and the estimated recall)."""
+    return list(
+        await session.scalars(
+            select(PracticeCard).where(PracticeCard.user_id == user_id, PracticeCard.status == ACTIVE)
+        )
+    )
+
+
+async def save_review(
+    session: AsyncSession, card: PracticeCard, rating: int, now: datetime, **state: object
+) -> None:
+    """A rating and the card's new memory state (fsrs.Card's fields: state, learning_step, stability,
+    difficulty, due, last_review)."""
+    for name, value in state.items():
+        setattr(card, name, value)
+    session.add(
+        PracticeReview(
+            user_id=card.user_id, step_id=card.step_id, card_id=card.card_id, rating=rating, reviewed_at=now
+        )
+    )
+
+
+async def reviews_since(session: AsyncSession, user_id: int, since: datetime) -> int:
+    return (
+        await session.scalar(
+            select(func.count()).where(PracticeReview.user_id == user_id, PracticeReview.reviewed_at >= since)
+        )
+        or 0
+    )
+
+
+async def record_answer(
+    session: AsyncSession, user_id: int, step_id: str, question_id: str, right: bool, now: datetime
+) -> None:
+    session.add(
+        QuizAnswer(user_id=user_id, step_id=step_id, question_id=question_id, right=right, answered_at=now)
+    )
+
+
+async def start_session(
+    session: AsyncSession, user_id: int, kind: str, lang: str, now: datetime, plan: list | None = None
+) -> PracticeSession:
+    """A new review or quiz; the learner's earlier one of that kind ends (its buttons go stale)."""
+    await session.execute(
+        update(PracticeSession)
+        .where(
+            PracticeSession.user_id == user_id, PracticeSession.kind == kind, PracticeSession.ended.is_(False)
+        )
+        .values(ended=True)
+    )
+    row = PracticeSession(
+        user_id=user_id,
+        kind=kind,
+        lang=lang,
+        plan=json.dumps(plan or []),
+        position=0,
+        right=0,
+        started_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def get_session(session: AsyncSession, session_id: int) -> PracticeSession | None:
+    return await session.get(PracticeSession, session_id)
