@@ -82,6 +82,19 @@ class PracticePress(Payload, prefix="pr"):
 # ---- review ------------------------------------------------------------------------------------------
 
 
+def _reread(ctx: Context, step_id: str, url: str) -> tuple:
+    """ "Reread: <the step's resource>" for a card or question that names one."""
+    if not url:
+        return ()
+    step = ctx.content.step_by_id[step_id]
+    title = next((r.title for r in step.resources if r.url == url), url)
+    return (Para((Text(ctx.label("practice.reread") + " "), Link(title, url))),)
+
+
+def _quiz_button(ctx: Context) -> tuple[Button, ...]:
+    return (Button(ctx.label("button.quiz"), PracticePress("quiz").pack()),)
+
+
 def _when(ctx: Context, instant) -> str:  # noqa: ANN001
     local = instant.astimezone(ctx.zone())
     today = ctx.now().astimezone(ctx.zone()).date()
@@ -92,10 +105,9 @@ def _when(ctx: Context, instant) -> str:  # noqa: ANN001
 
 async def _nothing_due(ctx: Context) -> Reply:
     nxt = await store.next_due(ctx.session, ctx.user.id)
-    quiz = (Button(ctx.label("button.quiz"), PracticePress("quiz").pack()),)
     if nxt is None:
-        return ctx.reply("practice.empty_deck", (quiz,))
-    return ctx.reply("practice.nothing_due", (quiz,), when=_when(ctx, nxt))
+        return ctx.reply("practice.empty_deck", (_quiz_button(ctx),))
+    return ctx.reply("practice.nothing_due", (_quiz_button(ctx),), when=_when(ctx, nxt))
 
 
 async def _summary(ctx: Context, s: PracticeSession) -> Reply:
@@ -106,8 +118,7 @@ async def _summary(ctx: Context, s: PracticeSession) -> Reply:
     body = ctx.t("practice.review_done", n=s.position, tomorrow=tomorrow)
     if nxt is not None:
         body += ctx.t("practice.next_due", when=_when(ctx, nxt))
-    quiz = (Button(ctx.label("button.quiz"), PracticePress("quiz").pack()),)
-    return Reply(body, (quiz,), replace=True)
+    return Reply(body, (_quiz_button(ctx),), replace=True)
 
 
 async def _next_card(ctx: Context, s: PracticeSession) -> Reply:
@@ -141,10 +152,7 @@ async def _next_card(ctx: Context, s: PracticeSession) -> Reply:
 def _back(ctx: Context, s: PracticeSession, row, card) -> Reply:  # noqa: ANN001
     text = card.text(ctx.lang)
     body: tuple = (Para((Bold((Text(text.front),)),)), Para((Text(text.back),)))
-    if card.resource:
-        step = ctx.content.step_by_id[card.step]
-        title = next((r.title for r in step.resources if r.url == card.resource), card.resource)
-        body += (Para((Text(ctx.label("practice.reread") + " "), Link(title, card.resource))),)
+    body += _reread(ctx, card.step, card.resource)
     body += ctx.t("practice.rate_prompt")
     labels = ("button.again", "button.hard", "button.good", "button.easy")
     row_buttons = tuple(
@@ -267,11 +275,7 @@ def feedback(ctx: Context, q: Question, right: bool) -> tuple:
     body = ctx.t("practice.right" if right else "practice.wrong", answer=text.right)
     body += (Para((Text(text.explanation),)),)
     url = q.resource or (ctx.content.decks[q.step].card(q.card).resource if q.card else "")
-    if url:
-        step = ctx.content.step_by_id[q.step]
-        title = next((r.title for r in step.resources if r.url == url), url)
-        body += (Para((Text(ctx.label("practice.reread") + " "), Link(title, url))),)
-    return body
+    return body + _reread(ctx, q.step, url)
 
 
 @router.press(QuizPress)
@@ -316,5 +320,5 @@ async def quiz_pressed(ctx: Context) -> Reply:
 
 @router.press(PracticePress)
 async def practice_pressed(ctx: Context) -> Reply:
-    reply = await (start_review(ctx) if ctx.payload.action == "review" else start_quiz(ctx))
-    return Reply(reply.body, reply.buttons, replace=False)
+    # a new message: the summary with this button stays as it is
+    return await (start_review(ctx) if ctx.payload.action == "review" else start_quiz(ctx))

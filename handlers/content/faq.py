@@ -31,7 +31,7 @@ class FaqEntry:
     links: tuple[Resource, ...] = ()
 
 
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
+SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
 MAX_ANSWER_SENTENCES = 3
 
 
@@ -41,7 +41,7 @@ def _not_short(answer: str) -> str:
         return "has a list: answer in 1-3 sentences and put the list under 'more:'"
     if "\n\n" in answer.strip():
         return "has several paragraphs: keep 1-3 sentences and put the rest under 'more:'"
-    n = len(_SENTENCE_END.findall(answer.strip())) or 1
+    n = len(SENTENCE_END.findall(answer.strip())) or 1
     if n > MAX_ANSWER_SENTENCES:
         return f"has {n} sentences: keep 1-{MAX_ANSWER_SENTENCES} and put the rest under 'more:'"
     return ""

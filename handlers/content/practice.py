@@ -13,10 +13,10 @@ characters, the right option and the explanation together), a question may be a 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from handlers.content.faq import SENTENCE_END
 from handlers.content.loader import LANGS, FileCheck, Loader, Loading
 from handlers.content.roadmap import ROADMAP, Step
 from handlers.content.yaml_lines import LineList, LineMap
@@ -27,7 +27,6 @@ MAX_QUESTION = 300
 MAX_OPTION = 60
 MAX_FEEDBACK = 180  # the right option plus the explanation: a 200-character alert with room for "✅ ..."
 MIN_WRONG, MAX_WRONG = 2, 3
-_SENTENCE_END = re.compile(r"[.!?](?=\s|$)|[。！？]")
 
 
 @dataclass(frozen=True)
@@ -134,7 +133,7 @@ def _card(c: FileCheck, item: LineMap, step: Step | None, sid: str) -> Card | No
             continue
         front = _short(c, section, "front", MAX_FRONT, f"of the {lang} card")
         back = _short(c, section, "back", MAX_BACK, f"of the {lang} card")
-        if back and len(_SENTENCE_END.findall(back)) > 3:
+        if back and len(SENTENCE_END.findall(back)) > 3:
             c.add(
                 section.key_lines["back"],
                 f"the {lang} back has more than 3 sentences: keep one idea per card",
