@@ -32,6 +32,9 @@ from handlers.core.types import ChatRef, Clock, Event, Reply, Route
 
 log = logging.getLogger("bot")
 
+# The messages of the reminders that are not text reminders, by Reminder.kind
+COMPOSE = {"review": practice.compose, "quiz": practice.compose}
+
 # Platforms re-send an update within minutes (Telegram after a slow answer or during a restart), so
 # the marks that drop repeats (db.events) are kept two days and pruned hourly, not on every event.
 REPEATS_KEPT = timedelta(days=2)
@@ -96,6 +99,7 @@ class App:
                     # so the other processes on PostgreSQL claim the rest of a burst
                     send_batch=max(20, int(2 * self.settings.send_rate)),
                 ),
+                compose=COMPOSE,
             )
             self.reminders.observe = self.metrics.reminder
             self.hooks = AppHooks(

@@ -11,13 +11,17 @@ tick():
    'sending'; the next start sends them again (at most the one in flight is repeated).
 
 On SQLite one process claims; on PostgreSQL several can (FOR UPDATE SKIP LOCKED, see db/reminders.py).
+
+A reminder of another kind than "text" (a learner's review nudge, a group's quiz of the day) goes the same
+way; its message is composed when it is sent (`compose`, by kind), and an occurrence with nothing to say
+(no cards due) is recorded as skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -31,7 +35,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.adapters.base import ChatBlocked, RetryLater
 from db import reminders as store
-from db.models import Reminder
+from db.models import Delivery, Reminder
+from handlers.content import Content
 from handlers.content.store import ContentStore
 from handlers.core.types import ChatRef, Clock, Reply
 from handlers.reminders import reminder_reply
@@ -40,6 +45,9 @@ from handlers.schedule import Rule, next_fire
 log = logging.getLogger(__name__)
 
 Send = Callable[[ChatRef, list[Reply]], Awaitable[None]]
+# The message of a reminder of another kind than "text" (a review nudge, a quiz of the day), composed when
+# it is sent; None: nothing to say this time (no cards due...), the occurrence is recorded as skipped.
+Compose = Callable[[AsyncSession, Content, Reminder, Delivery, datetime], Awaitable[Reply | None]]
 RELEASED = "released"  # not a stored status: a claimed delivery handed back at shutdown
 
 
@@ -74,8 +82,10 @@ class ReminderService:
         send: Send,
         store_: ContentStore,
         settings: ReminderSettings | None = None,
+        compose: Mapping[str, Compose] | None = None,
     ) -> None:
         self.sessions, self.clock, self.send, self.content = sessions, clock, send, store_
+        self.compose = dict(compose or {})  # Reminder.kind -> its message; "text" is reminder_reply
         self.settings = settings or ReminderSettings()
         # capacity 1: evenly spaced sends, no bursts (platforms count per second, and a burst that
         # dies mid-way leaves many messages sent but not yet marked)
@@ -252,6 +262,10 @@ class ReminderService:
                 await store.finish_delivery(session, d.id, store.SENT, self.clock.now())
                 self.observe("delivered", 1)
                 return True
+            if status == store.SKIPPED:
+                await store.finish_delivery(session, d.id, store.SKIPPED, now)
+                self.observe("skipped", 1)
+                return False
             self.observe({store.BLOCKED: "blocked"}.get(status, "retried"), 1)
             if status == store.BLOCKED:
                 await store.finish_delivery(session, d.id, store.BLOCKED, now, error)
@@ -272,8 +286,20 @@ class ReminderService:
             self._per_chat[key] = AsyncLimiter(1, 1 / self.settings.chat_rate)
         return self._per_chat[key]
 
+    async def _message(self, d, r) -> Reply | None:  # noqa: ANN001
+        if r.kind == "text":
+            return reminder_reply(self.content.content, r, d)
+        async with self.sessions() as session, session.begin():
+            return await self.compose[r.kind](session, self.content.content, r, d, self.clock.now())
+
     async def _send_one(self, d, r) -> tuple[str, str, float | None]:  # noqa: ANN001
-        reply = reminder_reply(self.content.content, r, d)
+        try:
+            reply = await self._message(d, r)
+        except Exception as exc:  # a message that can't be written (unknown kind...) is retried, logged
+            log.warning("composing reminder %d failed: %r", r.id, exc)
+            return store.PENDING, repr(exc)[:200], None
+        if reply is None:
+            return store.SKIPPED, "", None
         chat = ChatRef(r.platform, r.chat_id, is_direct=not r.is_group)
         try:
             async with self._chat_limiter(r.platform, r.chat_id), self._global:

@@ -227,6 +227,7 @@ class Reminder(Base):
                         "chat": "chat_id",
                         "rule": ("rule", json.loads),
                         "text": "text",
+                        "kind": "kind",
                         "timezone": "timezone",
                         "next": "next_fire_at",
                         "paused": "paused",
@@ -252,6 +253,9 @@ class Reminder(Base):
     chat_id: Mapped[str] = mapped_column(String(64))  # where it is sent: the learner's DM, or a group
     is_group: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(String(300), default="")
+    # "text": a reminder with its text; "review": a learner's daily review nudge (sent only when cards
+    # are due); "quiz": a group's quiz question of the day. The service sends all three the same way.
+    kind: Mapped[str] = mapped_column(String(8), default="text", server_default="text")
     lang: Mapped[str] = mapped_column(String(8), default="en")  # the language its messages are written in
     rule: Mapped[str] = mapped_column(Text)  # handlers.schedule.Rule.to_json()
     timezone: Mapped[str] = mapped_column(String(64))
@@ -278,13 +282,19 @@ class Delivery(Base):
     fire_at: Mapped[datetime] = mapped_column(UtcDateTime)  # the occurrence
     seq: Mapped[int] = mapped_column(Integer, default=0)  # 0: the occurrence itself; 1, 2...: snoozes
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)  # when to send it
-    status: Mapped[str] = mapped_column(String(10))  # pending, sending, sent, missed, failed, blocked
+    status: Mapped[str] = mapped_column(
+        String(10)
+    )  # pending, sending, sent, missed, failed, blocked, skipped
     delayed: Mapped[bool] = mapped_column(Boolean, default=False)
     missed_before: Mapped[int] = mapped_column(Integer, default=0)  # missed occurrences to mention
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     error: Mapped[str] = mapped_column(String(200), default="")
+    # what the message carried when it is not the reminder's own text ("step/question" for a quiz of
+    # the day), so a press reads the same question whatever the content says since
+    item: Mapped[str] = mapped_column(String(140), default="", server_default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)  # a nudge's button
 
 
 class UnansweredQuestion(Base):
@@ -504,6 +514,7 @@ class QuizAnswer(Base):
     __tablename__ = "quiz_answers"
     __table_args__ = (
         Index("ix_quiz_answers_user_time", "user_id", "answered_at"),
+        Index("uq_quiz_answers_delivery", "delivery_id", "user_id", unique=True),
         declare(
             Owned(
                 by="user_id",
@@ -514,6 +525,7 @@ class QuizAnswer(Base):
                         "question": "question_id",
                         "right": "right",
                         "answered_at": "answered_at",
+                        "group_quiz": ("delivery_id", lambda d: d is not None),
                     },
                     order_by=("answered_at", "id"),
                 ),
@@ -528,6 +540,10 @@ class QuizAnswer(Base):
     question_id: Mapped[str] = mapped_column(String(64))
     right: Mapped[bool] = mapped_column(Boolean)
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # a group's quiz of the day: the post answered (one answer per member and post); None for /quiz
+    delivery_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deliveries.id", ondelete="SET NULL", name="fk_quiz_answers_delivery"), default=None
+    )
 
 
 class PracticeSession(Base):

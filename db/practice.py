@@ -1,6 +1,6 @@
 """A learner's practice: the cards of their deck with their memory state, the review history, quiz
-answers, and the review or quiz in progress. The scheduling itself (FSRS) is the caller's; this stores
-what it needs. The caller owns the transaction."""
+answers, the review or quiz in progress, and the daily review nudge and quiz-of-the-day reminders. The
+scheduling itself (FSRS) is the caller's; this stores what it needs. The caller owns the transaction."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import PracticeCard, PracticeReview, PracticeSession, QuizAnswer
+from db.models import Delivery, PracticeCard, PracticeReview, PracticeSession, QuizAnswer, Reminder
+from db.reminders import SENT
 from db.sql import dialect_insert
 
 ACTIVE, REMOVED, RETIRED = "active", "removed", "retired"
@@ -169,10 +170,87 @@ async def reviews_since(session: AsyncSession, user_id: int, since: datetime) ->
 
 
 async def record_answer(
-    session: AsyncSession, user_id: int, step_id: str, question_id: str, right: bool, now: datetime
-) -> None:
-    session.add(
-        QuizAnswer(user_id=user_id, step_id=step_id, question_id=question_id, right=right, answered_at=now)
+    session: AsyncSession,
+    user_id: int,
+    step_id: str,
+    question_id: str,
+    right: bool,
+    now: datetime,
+    delivery_id: int | None = None,
+) -> bool:
+    """Store an answer. A group's quiz post takes one answer per member (`delivery_id`): False when
+    this member had answered it already (nothing stored)."""
+    values = {
+        "user_id": user_id,
+        "step_id": step_id,
+        "question_id": question_id,
+        "right": right,
+        "answered_at": now,
+        "delivery_id": delivery_id,
+    }
+    if delivery_id is None:
+        session.add(QuizAnswer(**values))
+        return True
+    done = await session.execute(
+        dialect_insert(session, QuizAnswer)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["delivery_id", "user_id"])
+    )
+    return bool(done.rowcount)
+
+
+async def group_answer(session: AsyncSession, delivery_id: int, user_id: int) -> QuizAnswer | None:
+    return await session.scalar(
+        select(QuizAnswer).where(QuizAnswer.delivery_id == delivery_id, QuizAnswer.user_id == user_id)
+    )
+
+
+async def tally(session: AsyncSession, delivery_id: int) -> tuple[int, int]:
+    """A quiz post's answers: how many, how many right (no names)."""
+    row = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(case((QuizAnswer.right, 1), else_=0)), 0)).where(
+                QuizAnswer.delivery_id == delivery_id
+            )
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+# The daily review nudge and the group quiz of the day are reminders of their own kind (one per learner,
+# one per group), so the reminder service claims and sends them with its guarantees.
+
+
+async def daily_reminder(
+    session: AsyncSession, kind: str, *, owner_id: int | None = None, chat: tuple[str, str] | None = None
+) -> Reminder | None:
+    """A learner's review nudge (`owner_id`), or a group's quiz of the day (`chat`)."""
+    stmt = select(Reminder).where(Reminder.kind == kind)
+    if owner_id is not None:
+        stmt = stmt.where(Reminder.owner_id == owner_id)
+    if chat is not None:
+        stmt = stmt.where(Reminder.platform == chat[0], Reminder.chat_id == chat[1])
+    return await session.scalar(stmt.order_by(Reminder.id).limit(1))
+
+
+async def nudge_answered_since(session: AsyncSession, user_id: int, since: datetime) -> bool:
+    """Whether the learner pressed a review nudge's button at or after `since`."""
+    found = await session.scalar(
+        select(Delivery.id)
+        .join(Reminder, Delivery.reminder_id == Reminder.id)
+        .where(Reminder.owner_id == user_id, Reminder.kind == "review", Delivery.answered_at >= since)
+        .limit(1)
+    )
+    return found is not None
+
+
+async def previous_post(session: AsyncSession, reminder_id: int, before: datetime) -> Delivery | None:
+    """The last quiz post that went out before the occurrence at `before`."""
+    return await session.scalar(
+        select(Delivery)
+        .where(Delivery.reminder_id == reminder_id, Delivery.fire_at < before, Delivery.status == SENT)
+        .order_by(Delivery.fire_at.desc(), Delivery.id.desc())
+        .limit(1)
     )
 
 

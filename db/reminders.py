@@ -13,6 +13,7 @@ from db.models import Chat, Delivery, Reminder, User
 from db.sql import dialect_insert, is_id
 
 PENDING, SENDING, SENT, MISSED, FAILED, BLOCKED = "pending", "sending", "sent", "missed", "failed", "blocked"
+SKIPPED = "skipped"  # a review nudge with nothing due, or answered already that day: not sent
 
 
 # A paused reminder holds its pending messages too (a snooze, a retry): they go out only after /resume.
@@ -32,7 +33,7 @@ def _locked(session: AsyncSession, query):  # noqa: ANN001, ANN202
 
 
 async def add_reminder(session: AsyncSession, **values: object) -> Reminder:
-    reminder = Reminder(fired=0, missed_unreported=0, paused=False, **values)
+    reminder = Reminder(**{"fired": 0, "missed_unreported": 0, "paused": False, **values})
     session.add(reminder)
     await session.flush()
     return reminder
@@ -197,6 +198,11 @@ async def release_stale(session: AsyncSession, claimed_before: datetime) -> int:
         .values(status=PENDING)
     )
     return result.rowcount or 0
+
+
+async def set_item(session: AsyncSession, delivery_id: int, item: str) -> None:
+    """What a message carries (a quiz post's question), kept for its presses and its retries."""
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(item=item[:140]))
 
 
 async def get_delivery(session: AsyncSession, delivery_id: int) -> Delivery | None:

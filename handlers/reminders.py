@@ -252,7 +252,10 @@ async def resume(ctx: Context) -> Reply:
 
 
 def reminder_text(strings: Strings, r: Reminder) -> str:
-    """What the reminder says: the learner's words, or the default in the language of `strings`."""
+    """What the reminder says: the learner's words, or the default in the language of `strings`; a
+    review nudge or a quiz of the day (handlers/practice/daily.py) says what it is."""
+    if r.kind != "text":
+        return strings.raw(f"remind.kind.{r.kind}")
     return r.text if r.text and r.text not in LEGACY_DEFAULT_TEXTS else strings.raw("remind.default_text")
 
 

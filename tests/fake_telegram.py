@@ -127,6 +127,7 @@ class FakeTelegram:
     commands: dict[str, list] = field(default_factory=dict)  # language code -> commands
     answered: dict[str, float] = field(default_factory=dict)  # query id -> seconds it took
     pressed: dict[str, float] = field(default_factory=dict)  # query id -> when the update was queued
+    alerts: dict[str, tuple[str, bool]] = field(default_factory=dict)  # query id -> (text, show_alert)
     refused: list[str] = field(default_factory=list)  # every 4xx the fake returned
     webhook: dict | None = None
 
@@ -327,7 +328,12 @@ class FakeTelegram:
             return self._error(
                 400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
             )
+        text = p.get("text") or ""
+        if len(text.encode("utf-16-le")) // 2 > 200:
+            return self._error(400, "Bad Request: MESSAGE_TOO_LONG")
         self.answered[query] = time.monotonic() - self.pressed[query]
+        if text:
+            self.alerts[query] = (text, p.get("show_alert") in (True, "true", "True"))
         return self._ok(True)
 
     def unanswered(self) -> list[str]:

@@ -515,3 +515,42 @@ async def test_a_rejected_discord_token_stops_start_up_with_one_clear_line(tmp_p
             (line,) = [line for line in output.splitlines() if "Could not start" in line]
             assert "Discord" in line and "DISCORD_BOT_TOKEN" in line
             assert wrong not in output and "Traceback" not in output
+
+
+# Practice (issue 14): a nudge in a DM becomes the review; a server's quiz of the day answers each
+# member privately (ephemeral), and the post stays as it is.
+
+
+async def test_a_nudge_becomes_the_review_and_a_server_quiz_answers_privately(tmp_path, clock):
+    async with running(tmp_path, clock) as (fake, app):
+        for name, options in (("timezone", {"zone": "UTC"}), ("review", {"action": "add", "what": "1"})):
+            await replies_to(fake, await fake.slash(CAROL, name, options))
+        (saved,) = await replies_to(
+            fake, await fake.slash(CAROL, "review", {"action": "daily", "what": "11:00"})
+        )
+        assert "every day at 11:00" in shown(saved)
+        clock.set(datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
+        await app.reminders.tick()
+        nudge = [m for m in fake.messages.values() if m.content.startswith("📚")][-1]
+        start = await fake.click(CAROL, nudge.custom_ids()[0], nudge.id)
+        (edit,) = await replies_to(fake, start)
+        assert edit.type == 7 and edit.message_id == nudge.id
+        assert shown(fake.messages[nudge.id]).startswith("Card 1 ·")
+
+        await replies_to(
+            fake, await fake.slash(ALICE, "timezone", {"zone": "UTC"}, guild_id=GUILD, channel_id=GENERAL)
+        )
+        it = await fake.slash(
+            ALICE, "quiz", {"step": "daily", "time": "12:00"}, guild_id=GUILD, channel_id=GENERAL
+        )
+        (saved,) = await replies_to(fake, it)
+        assert "every day at 12:00" in shown(saved)
+        clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+        await app.reminders.tick()
+        post = fake.sent_to(GENERAL)[-1]
+        assert "Quiz of the day" in shown(post) and post.via == "channel"
+        before = shown(post)
+        click = await fake.click(BOB, post.custom_ids()[0], post.id)
+        (answer,) = await replies_to(fake, click)
+        assert answer.ephemeral and shown(answer).startswith(("✅ Right", "❌ Not quite"))
+        assert shown(fake.messages[post.id]) == before and len(fake.messages[post.id].custom_ids()) >= 3

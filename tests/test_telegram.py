@@ -648,3 +648,77 @@ async def test_sigterm_while_waiting_to_retry_the_bot_api_stops_cleanly(tmp_path
     output = before + (out + err).decode()
     assert proc.returncode == 0, output[-3000:]
     assert "TEST-TOKEN" not in output and "Traceback" not in output
+
+
+# Practice (issue 14): a review edits one message in place, a nudge becomes the review, a group's quiz
+# of the day answers each member in a callback alert.
+
+
+def _labels(message) -> list[str]:  # noqa: ANN001
+    return [b["text"] for row in (message.reply_markup or {}).get("inline_keyboard", []) for b in row]
+
+
+def _data(message, label: str) -> str:  # noqa: ANN001
+    rows = (message.reply_markup or {}).get("inline_keyboard", [])
+    return next(b["callback_data"] for row in rows for b in row if b["text"] == label)
+
+
+async def test_a_review_and_a_quiz_answer_in_one_message_each(tg):
+    fake, app = tg
+    fake.user_says(ALICE, "/review add 1")
+    fake.user_says(ALICE, "/review")
+    assert await fake.wait_for(lambda: any(t.startswith("Card 1 ·") for t in fake.texts_to(ALICE)))
+    card = fake.last_with_buttons(ALICE)
+    deck = app.store.content.decks["understand-the-role"]
+    assert html.escape(deck.cards[0].texts["en"].front, quote=False) in card.text
+    fake.press(ALICE, _data(card, "Show answer"))
+    assert await fake.wait_for(lambda: card.edits == 1)
+    assert _labels(card) == ["Again", "Hard", "Good", "Easy"]
+    fake.press(ALICE, _data(card, "Good"))
+    assert await fake.wait_for(lambda: card.edits == 2)
+    assert card.text.startswith("Card 2 ·")
+    before = len(fake.texts_to(ALICE))
+    fake.user_says(ALICE, "/quiz 1")
+    assert await fake.wait_for(lambda: len(fake.texts_to(ALICE)) > before)
+    quiz = fake.last_with_buttons(ALICE)
+    assert quiz.text.startswith("Question 1 of 5") and len(_labels(quiz)) in (3, 4)
+    fake.press(ALICE, quiz.callback_data()[0])
+    assert await fake.wait_for(lambda: quiz.edits == 1)
+    assert ("✅ Right" in quiz.text or "❌ Not quite" in quiz.text) and "Question 2 of 5" in quiz.text
+    assert len(fake.texts_to(ALICE)) == before + 1  # answered in place
+    assert fake.alerts == {}
+
+
+async def test_a_nudge_becomes_the_review_and_a_group_quiz_answers_in_alerts(tg, clock):
+    fake, app = tg
+    fake.user_says(ALICE, "/timezone UTC")
+    fake.user_says(ALICE, "/review add 1")
+    fake.user_says(ALICE, "/review daily 11:00")
+    assert await fake.wait_for(lambda: any("every day at 11:00" in t for t in fake.texts_to(ALICE)))
+    clock.set(datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
+    await app.reminders.tick()
+    nudge = fake.last_with_buttons(ALICE)
+    n = len(app.store.content.decks["understand-the-role"].cards)
+    assert nudge.text.startswith(f"📚 {n} cards are due, about {(n + 1) // 2} minutes.")
+    fake.press(ALICE, _data(nudge, "Start review"))
+    assert await fake.wait_for(lambda: nudge.edits == 1)
+    assert nudge.text.startswith("Card 1 ·") and _labels(nudge) == ["Show answer"]
+
+    fake.admins[GROUP] = {BOB}
+    fake.user_says(BOB, "/timezone UTC", chat_id=GROUP)
+    fake.user_says(BOB, "/quiz daily 12:00", chat_id=GROUP)
+    assert await fake.wait_for(lambda: any("every day at 12:00" in t for t in fake.texts_to(GROUP)))
+    clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+    await app.reminders.tick()
+    post = fake.last_with_buttons(GROUP)
+    assert "Quiz of the day" in post.text
+    posted = len(fake.texts_to(GROUP))
+    query = fake.press(CAROL, post.callback_data()[0], chat_id=GROUP)
+    assert await fake.wait_for(lambda: query in fake.alerts)
+    text, shown = fake.alerts[query]
+    assert shown and text.startswith(("✅ Right", "❌ Not quite"))
+    again = fake.press(CAROL, post.callback_data()[1], chat_id=GROUP)
+    assert await fake.wait_for(lambda: again in fake.alerts)
+    assert fake.alerts[again][0].startswith("You answered this one already.")
+    await asyncio.sleep(0.2)
+    assert len(fake.texts_to(GROUP)) == posted and post.edits == 0  # nothing posted, nothing changed

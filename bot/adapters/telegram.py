@@ -10,6 +10,8 @@ blocked / chat not found -> ChatBlocked (not retried), RetryAfter / network erro
   for up to `reply_retry.total` seconds for the answer to a learner's message (they are waiting for
   it), briefly for other sends (the reminder service retries later on its own). A timeout is never
   retried: the message may have gone. A reply given up is logged with the update id and counted.
+- A button press is answered once its handler has run (within PRESS_ANSWER_WITHIN at the latest): with
+  an alert only the presser sees when the first reply is `Reply.alert` (a group quiz's feedback).
 - Start-up failures (getMe, setting the webhook) raise StartFailed with the token masked; a rejected
   token is permanent.
 """
@@ -20,7 +22,7 @@ import asyncio
 import functools
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -38,7 +40,7 @@ from telegram.ext import Application, TypeHandler
 
 from bot.adapters.base import Adapter, ChatBlocked, CommandMenu, Dispatch, RetryLater, StartFailed
 from bot.adapters.telegram_rate import ChatRateLimiter, SendLimits
-from bot.adapters.telegram_render import keyboard, render
+from bot.adapters.telegram_render import keyboard, render, render_alert
 from bot.backoff import Backoff
 from handlers.core.router import parse_line
 from handlers.core.types import ChatRef, Command, Event, Message, Press, Reply, UserRef
@@ -52,6 +54,7 @@ ADMIN_CACHE_SECONDS = 300
 REPLY_RETRY = Backoff(first=0.5, cap=8.0, total=30.0)
 SEND_RETRY = Backoff(first=0.5, cap=2.0, total=4.0)
 CHECK = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL")  # the settings a failed start names
+PRESS_ANSWER_WITHIN = 2.0  # seconds: a press is answered (its button stops spinning) by then at the latest
 
 
 @dataclass(frozen=True)
@@ -209,12 +212,9 @@ class TelegramAdapter(Adapter):
         bot = self.app.bot
         if update.callback_query is not None:
             q = update.callback_query
-            try:
-                await q.answer()  # promptly: the button stops spinning whatever the handler does
-            except TelegramError as exc:  # e.g. a re-sent update whose query was answered already
-                log.info("Telegram: could not answer the press in update %s: %s", update.update_id, exc)
             chat = q.message.chat if q.message else None
             if chat is None or q.data is None:
+                await self._answer_press(update)
                 return None
             return Event(
                 self._user(q.from_user),
@@ -258,11 +258,41 @@ class TelegramAdapter(Adapter):
         admin = (not direct) and admin_check and await self._is_admin(chat.id, user_id)
         return ChatRef("telegram", str(chat.id), is_direct=direct, sender_is_admin=admin)
 
+    async def _answer_press(self, update: Update, alert: str | None = None) -> None:
+        """Answer a button press: the button stops spinning; `alert` shows the presser alone a short
+        text over the chat (a group quiz's feedback)."""
+        try:
+            if alert is None:
+                await update.callback_query.answer()
+            else:
+                await update.callback_query.answer(alert, show_alert=True)
+        except TelegramError as exc:  # e.g. a re-sent update whose query was answered already
+            log.info("Telegram: could not answer the press in update %s: %s", update.update_id, exc)
+
+    async def _dispatch_press(self, update: Update, event: Event) -> list[Reply]:
+        """Run a press's handler and answer the press with its alert, if its first reply is one. A
+        handler that takes longer than PRESS_ANSWER_WITHIN has the press answered plainly first (the
+        button must not spin), and an alert it gives then goes to the chat as a message."""
+        work = asyncio.ensure_future(self._dispatch(event))
+        done, _ = await asyncio.wait({work}, timeout=PRESS_ANSWER_WITHIN)
+        if not done:
+            await self._answer_press(update)
+            return [replace(r, alert=False) for r in await work]
+        replies = work.result()
+        if replies and replies[0].alert:
+            await self._answer_press(update, render_alert(replies[0]))
+            return replies[1:]
+        await self._answer_press(update)
+        return replies
+
     async def _on_update(self, update: Update, context) -> None:  # noqa: ANN001
         event = await self._event(update)
         if event is None or self._dispatch is None:
             return
-        replies = await self._dispatch(event)
+        if update.callback_query is not None:
+            replies = await self._dispatch_press(update, event)
+        else:
+            replies = await self._dispatch(event)
         q = update.callback_query
         pressed = q.message.message_id if q is not None and q.message is not None else None
         started = time.monotonic()

@@ -5,7 +5,8 @@ escaped everywhere else, and refuses a message whose text (after parsing) is lon
 code units. `render` returns the reply as one or more HTML messages, split between blocks where it can
 and between lines or words where a single block is too long, with every tag closed in the part that
 opened it. Buttons become rows of (label, callback data); callback data is at most 64 bytes. A lone
-surrogate (which no UTF encoding can carry) is sent as U+FFFD, so a reply never fails to render.
+surrogate (which no UTF encoding can carry) is sent as U+FFFD, so a reply never fails to render. A
+press's alert (`Reply.alert`) is plain text of at most 200 units (`render_alert`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from handlers.core.types import Reply
 
 MAX_TEXT = 4096  # UTF-16 code units of visible text, per message
 MAX_CALLBACK_BYTES = 64
+MAX_ALERT = 200  # the text of a callback query's alert (plain text, no markup)
 
 
 def _units(text: str) -> int:
@@ -137,6 +139,17 @@ def render(reply: Reply, limit: int = MAX_TEXT) -> list[str]:
             queue.insert(0, tail)
     flush()
     return messages or [" "]
+
+
+def render_alert(reply: Reply) -> str:
+    """A reply shown as a callback alert: plain text (an alert has no markup, so nothing to escape),
+    cut to 200 UTF-16 units."""
+    text = replace_surrogates(reply.plain())
+    if _units(text) <= MAX_ALERT:
+        return text
+    while _units(text) > MAX_ALERT - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 def keyboard(reply: Reply) -> list[list[tuple[str, str]]]:

@@ -86,6 +86,10 @@ class Reply:
     # In answer to a button press: show this in place of the message that held the button (platforms
     # that can edit a message do; the others send it as a new one).
     replace: bool = False
+    # A short answer to a button press for the presser alone (a group quiz's feedback): Telegram shows
+    # it as an alert over the chat (at most 200 characters), Discord as an ephemeral reply, the console
+    # as an ordinary reply. Only as the first reply to a press.
+    alert: bool = False
 
     def plain(self) -> str:
         """The body as plain text (for tests, logs and the console)."""
