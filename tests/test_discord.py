@@ -554,3 +554,32 @@ async def test_a_nudge_becomes_the_review_and_a_server_quiz_answers_privately(tm
         (answer,) = await replies_to(fake, click)
         assert answer.ephemeral and shown(answer).startswith(("✅ Right", "❌ Not quite"))
         assert shown(fake.messages[post.id]) == before and len(fake.messages[post.id].custom_ids()) >= 3
+
+
+async def test_practice_in_chinese_on_discord_review_and_a_private_answer(dc, clock):
+    fake, app = dc
+    zh = {"locale": "zh-CN"}
+    await replies_to(fake, await fake.slash(CAROL, "review", {"action": "add", "what": "1"}, **zh))
+    (card,) = await replies_to(fake, await fake.slash(CAROL, "review", **zh))
+    assert shown(card).startswith("第 1 张")
+    message = fake.messages[card.message_id]
+    (edit,) = await replies_to(fake, await fake.click(CAROL, message.custom_ids()[0], message.id, **zh))
+    assert edit.type == 7 and len(fake.messages[message.id].custom_ids()) == 4
+    assert [c["label"] for row in fake.messages[message.id].components for c in row["components"]] == [
+        "忘了",
+        "困难",
+        "记得",
+        "简单",
+    ]
+    it = await fake.slash(ALICE, "timezone", {"zone": "UTC"}, guild_id=GUILD, channel_id=GENERAL, **zh)
+    await replies_to(fake, it)
+    it = await fake.slash(
+        ALICE, "quiz", {"step": "daily", "time": "12:00"}, guild_id=GUILD, channel_id=GENERAL, **zh
+    )
+    assert "每天 12:00" in shown((await replies_to(fake, it))[0])
+    clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+    await app.reminders.tick()
+    post = fake.sent_to(GENERAL)[-1]
+    assert "每日一题" in shown(post)
+    (answer,) = await replies_to(fake, await fake.click(BOB, post.custom_ids()[0], post.id, **zh))
+    assert answer.ephemeral and shown(answer).startswith(("✅ 答对了", "❌ 不太对"))

@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from bot.adapters.base import ChatBlocked
+from bot.adapters.fake import FakeAdapter
+from bot.app import App
 from db.models import Delivery, PracticeCard, QuizAnswer, Reminder
 from handlers.core.i18n import Strings
 from handlers.practice.daily import MAX_ALERT, alert_text
-from tests.conftest import DATABASES, buttons, texts
+from tests.conftest import DATABASES, buttons, make_settings, texts
 
 # Monday 2 March 2026: 10:00 UTC is 15:30 in Kolkata.
 MORNING = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -273,3 +276,41 @@ def test_every_questions_feedback_fits_a_telegram_alert(app) -> None:  # noqa: A
                         text = alert_text(strings, q, lang, right, again)
                         assert len(text.encode("utf-16-le")) // 2 <= MAX_ALERT, (q.key, lang)
                         assert q.text(lang).right in text
+
+
+class Blocking(FakeAdapter):
+    """A learner who blocked the bot: every nudge to them is refused."""
+
+    async def send(self, chat, replies):  # noqa: ANN001, ANN201
+        if replies and replies[0].plain().startswith("📚"):
+            raise ChatBlocked("Forbidden: bot was blocked by the user")
+        await super().send(chat, replies)
+
+
+async def test_a_blocked_chat_pauses_the_nudge_and_a_long_downtime_misses_it(tmp_path, clock):
+    adapter = Blocking()
+    async with App(make_settings(tmp_path), [adapter], clock=clock) as app:
+        chat = adapter.chat("alice")
+        await chat.say("/timezone Asia/Kolkata")
+        await chat.say("/review add 1")
+        await chat.say("/review daily 19:00")
+        clock.set(EVENING)
+        await app.reminders.tick()
+        async with app.sessions() as s:
+            r = await s.scalar(select(Reminder))
+            assert r.paused and r.kind == "review"
+        assert [s for _, s in await _deliveries(app)] == ["blocked"]
+        clock.set(datetime(2026, 3, 3, 13, 30, tzinfo=UTC))
+        await app.reminders.tick()  # paused: nothing claimed, nothing tried
+        assert [s for _, s in await _deliveries(app)] == ["blocked"]
+
+
+async def test_a_nudge_missed_during_a_long_downtime_is_not_sent_late(app, clock):
+    chat = await _learner(app)
+    await chat.say("/review add 1")
+    await chat.say("/review daily 19:00")
+    # down from before 19:00 until the next morning: more than the grace window after 19:00
+    assert await _fire(app, clock, datetime(2026, 3, 3, 4, 0, tzinfo=UTC)) == []
+    assert [s for _, s in await _deliveries(app)] == ["missed"]
+    (nudge,) = await _fire(app, clock, datetime(2026, 3, 3, 13, 30, tzinfo=UTC))
+    assert nudge.plain().startswith("📚") and "late" not in nudge.plain()

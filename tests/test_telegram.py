@@ -722,3 +722,27 @@ async def test_a_nudge_becomes_the_review_and_a_group_quiz_answers_in_alerts(tg,
     assert fake.alerts[again][0].startswith("You answered this one already.")
     await asyncio.sleep(0.2)
     assert len(fake.texts_to(GROUP)) == posted and post.edits == 0  # nothing posted, nothing changed
+
+
+async def test_practice_in_chinese_review_buttons_and_a_group_alert(tg, clock):
+    fake, app = tg
+    for text in ("/lang zh", "/review add 1", "/review"):
+        fake.user_says(CAROL, text)
+    assert await fake.wait_for(lambda: any(t.startswith("第 1 张") for t in fake.texts_to(CAROL)))
+    card = fake.last_with_buttons(CAROL)
+    assert _labels(card) == ["显示答案"]
+    fake.press(CAROL, card.callback_data()[0])
+    assert await fake.wait_for(lambda: card.edits == 1)
+    assert _labels(card) == ["忘了", "困难", "记得", "简单"]
+
+    fake.admins[GROUP] = {BOB}
+    for text in ("/lang zh", "/timezone UTC", "/quiz daily 12:00"):
+        fake.user_says(BOB, text, chat_id=GROUP)
+    assert await fake.wait_for(lambda: any("每天 12:00" in t for t in fake.texts_to(GROUP)))
+    clock.set(datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+    await app.reminders.tick()
+    post = fake.last_with_buttons(GROUP)
+    assert "每日一题" in post.text
+    query = fake.press(CAROL, post.callback_data()[0], chat_id=GROUP)
+    assert await fake.wait_for(lambda: query in fake.alerts)
+    assert fake.alerts[query][0].startswith(("✅ 答对了", "❌ 不太对"))
