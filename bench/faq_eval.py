@@ -1,6 +1,6 @@
 """FAQ quality and latency. Prints figures; asserts nothing.
 
-    .venv/bin/python bench/faq_eval.py [--sets dev,folds,tune,report] [--show-misses SET] [--no-latency]
+    .venv/bin/python bench/faq_eval.py [--sets dev,folds,tune,report,c] [--show-misses SET] [--no-latency]
 
 For each matcher (lexical; hybrid = embedding model + probe + word gate, when the model is installed), on
 each question set: top-1 accuracy on in-scope English and Chinese questions, out-of-scope questions
@@ -16,6 +16,10 @@ The sets:
   matcher's settings (handlers/faq_match.Blend) were chosen on it and on the folds.
 - report: eval/report.jsonl, written the same way by another writer; never used to choose anything,
   only to report. Its misses are not printed unless asked for.
+- c: eval/set-c.jsonl (2026-12-02), a third writer's 360 questions (30 topics x 4 per language, styles
+  spread evenly: plain, typo, two-word, indirect, Indian English / Chinese internet usage, mixed
+  language; 60 out-of-scope lines per language), written from the topic list alone after every setting
+  was chosen: reported only, like report.
 """
 
 from __future__ import annotations
@@ -187,7 +191,7 @@ class ScaledEmbedder:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--dev", default=str(ROOT.parent / "shared" / "eval" / "faq-dev.jsonl"))
-    p.add_argument("--sets", default="dev,folds,tune,report")
+    p.add_argument("--sets", default="dev,folds,tune,report,c")
     p.add_argument("--show-misses", default="", help="comma-separated sets whose misses to print")
     p.add_argument("--no-latency", action="store_true")
     args = p.parse_args()
@@ -196,6 +200,7 @@ def main() -> None:
         "dev": Path(args.dev),
         "tune": ROOT / "eval" / "tune.jsonl",
         "report": ROOT / "eval" / "report.jsonl",
+        "c": ROOT / "eval" / "set-c.jsonl",
     }
     sets = {name: load_rows(path) for name, path in files.items() if name in wanted and path.exists()}
     content, problems = load_content(REPO_CONTENT)
