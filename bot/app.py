@@ -19,7 +19,7 @@ from bot.settings import Settings
 from db import events
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
-from handlers import admin, faq, general, practice, preferences, privacy, reminders, roadmap, study
+from handlers import admin, faq, general, notes, practice, preferences, privacy, reminders, roadmap, study
 from handlers.content import Problem
 from handlers.content.match import Embedder
 from handlers.content.store import ContentStore
@@ -47,6 +47,7 @@ ROUTERS: tuple[Router, ...] = (
     roadmap.router,
     study.router,
     practice.router,
+    notes.router,
     reminders.router,
     preferences.router,
     privacy.router,

@@ -568,3 +568,29 @@ class PracticeSession(Base):
     right: Mapped[int] = mapped_column(Integer, default=0)
     ended: Mapped[bool] = mapped_column(Boolean, default=False)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class StepNote(Base):
+    """A learner's note on a roadmap step, in their own words (`/note 3 ...`)."""
+
+    __tablename__ = "step_notes"
+    __table_args__ = (
+        Index("ix_step_notes_user_step", "user_id", "step_id", "created_at"),
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "step_notes",
+                    {"id": "id", "step": "step_id", "text": "text", "written_at": "created_at"},
+                    order_by=("step_id", "created_at", "id"),
+                ),
+                kept_back=("user_id",),
+            )
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

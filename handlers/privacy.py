@@ -39,10 +39,28 @@ class ForgetPress(Payload, prefix="forget"):
         return Owner(user_id=asker.id) if asker is not None else None
 
 
+def _notes_markdown(ctx: Context, notes: list[dict]) -> str:
+    """The learner's notes as a Markdown document, by step in roadmap order (their words as written)."""
+    if not notes:
+        return ""
+    order = {s.id: s.number for s in ctx.content.steps}
+    lines = [f"# {ctx.label('note.export_title')}", ""]
+    current = None
+    for n in sorted(notes, key=lambda n: (order.get(n["step"], 10**6), n["written_at"], n["id"])):
+        if n["step"] != current:
+            current = n["step"]
+            step = ctx.content.step_by_id.get(current)
+            title = f"{step.number}. {step.titles.get(ctx.lang) or step.titles['en']}" if step else current
+            lines += ([""] if len(lines) > 2 else []) + [f"## {title}", ""]
+        lines.append(f"- {n['written_at'][:10]}: {n['text']}")
+    return "\n".join(lines) + "\n"
+
+
 @router.command("export", personal=True)
 async def export(ctx: Context) -> Reply:
     data = await export_user(ctx.session, ctx.user.id)
     data["exported_at"] = ctx.now().isoformat()
+    data["step_notes_markdown"] = _notes_markdown(ctx, data["step_notes"])
     blob = json.dumps(data, ensure_ascii=False, indent=2).encode()
     return Reply(
         ctx.t("export.done", steps=len(data["roadmap_progress"]), logs=len(data["study_log"])),

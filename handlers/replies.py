@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from db.faq_feedback import NO, YES, get_ask
+from db.notes import notes as step_notes
 from db.progress import step_states
 from handlers.content import Content, FaqEntry, Step
 from handlers.core.context import Context
@@ -55,6 +56,15 @@ def step_title(ctx: Context, step: Step) -> str:
     return step.titles.get(ctx.lang) or step.titles["en"]
 
 
+def note_items(ctx: Context, rows) -> tuple:  # noqa: ANN001
+    """A learner's notes as list items: '#12 (2026-12-01) eigenvectors finally clicked'."""
+    zone = ctx.zone()
+    return tuple(
+        (Bold((Text(f"#{n.id}"),)), Text(f" ({n.created_at.astimezone(zone):%Y-%m-%d}) {n.text}"))
+        for n in rows
+    )
+
+
 async def step_reply(ctx: Context, step: Step) -> Reply:
     states = await step_states(ctx.session, ctx.user.id)
     state = states.get(step.id)
@@ -75,6 +85,10 @@ async def step_reply(ctx: Context, step: Step) -> Reply:
     if posts:
         body.extend(ctx.t("step.posts"))
         body.append(Bullets(tuple((Link(p.titles.get(ctx.lang) or p.titles["en"], p.url),) for p in posts)))
+    mine = await step_notes(ctx.session, ctx.user.id, step.id)
+    if mine:
+        body.extend(ctx.t("step.notes", count=len(mine)))
+        body.append(Bullets(note_items(ctx, mine)))
     actions = [("doing", "button.doing"), ("done", "button.done"), ("skip", "button.skip")]
     row = tuple(
         Button(ctx.label(label), StepPress(action, step.id).pack())

@@ -24,6 +24,7 @@ EXPORT_SECTIONS = [
     "practice_cards",
     "card_reviews",
     "quiz_answers",
+    "step_notes",
 ]
 
 

@@ -583,3 +583,12 @@ async def test_practice_in_chinese_on_discord_review_and_a_private_answer(dc, cl
     assert "每日一题" in shown(post)
     (answer,) = await replies_to(fake, await fake.click(BOB, post.custom_ids()[0], post.id, **zh))
     assert answer.ephemeral and shown(answer).startswith(("✅ 答对了", "❌ 不太对"))
+
+
+async def test_notes_through_slash_commands(dc):
+    fake, _ = dc
+    it = await fake.slash(CAROL, "note", {"step": "3", "text": "eigenvectors **finally** clicked"})
+    (saved,) = await replies_to(fake, it)
+    assert "Saved as note \\#1 on step 3" in shown(saved)
+    (listed,) = await replies_to(fake, await fake.slash(CAROL, "notes", {"step": "3"}))
+    assert "eigenvectors \\*\\*finally\\*\\* clicked" in shown(listed)  # escaped for Discord's markdown

@@ -55,6 +55,7 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "practice_reviews",
         "quiz_answers",
         "practice_sessions",
+        "step_notes",
     }
     assert anonymous == {"faq_stats", "question_tallies", "processed_events", "chats"}
     assert [

@@ -746,3 +746,15 @@ async def test_practice_in_chinese_review_buttons_and_a_group_alert(tg, clock):
     query = fake.press(CAROL, post.callback_data()[0], chat_id=GROUP)
     assert await fake.wait_for(lambda: query in fake.alerts)
     assert fake.alerts[query][0].startswith(("✅ 答对了", "❌ 不太对"))
+
+
+async def test_notes_on_telegram_escaped_and_in_chinese(tg):
+    fake, _ = tg
+    fake.user_says(ALICE, "/note 3 <b>eigen</b> & vectors")
+    fake.user_says(ALICE, "/notes")
+    assert await fake.wait_for(lambda: any("Your note:" in t for t in fake.texts_to(ALICE)))
+    # shown as typed: escaped for Telegram's HTML (the fake parses it as Telegram does)
+    assert any("<b>eigen</b> & vectors" in t for t in fake.texts_to(ALICE))
+    fake.user_says(BOB, "/lang zh")
+    fake.user_says(BOB, "/note 2 列表推导式")
+    assert await fake.wait_for(lambda: any("已保存为第 2 步" in t for t in fake.texts_to(BOB)))
