@@ -19,7 +19,19 @@ from bot.settings import Settings
 from db import events
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
-from handlers import admin, faq, general, notes, practice, preferences, privacy, reminders, roadmap, study
+from handlers import (
+    admin,
+    faq,
+    general,
+    notes,
+    plan,
+    practice,
+    preferences,
+    privacy,
+    reminders,
+    roadmap,
+    study,
+)
 from handlers.content import Problem
 from handlers.content.match import Embedder
 from handlers.content.store import ContentStore
@@ -43,6 +55,7 @@ PRUNE_EVERY = 3600.0  # seconds
 # Order matters: for a command the first router that knows it wins; free text goes to the FAQ.
 ROUTERS: tuple[Router, ...] = (
     general.router,
+    plan.router,  # before faq: "what should I do next?" is answered from the learner's progress
     faq.router,
     roadmap.router,
     study.router,

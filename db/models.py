@@ -594,3 +594,29 @@ class StepNote(Base):
     step_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ResourceMark(Base):
+    """A resource of a step the learner marked done (its URL: stable when the step's text changes)."""
+
+    __tablename__ = "resource_marks"
+    __table_args__ = (
+        UniqueConstraint("user_id", "step_id", "url", name="uq_resource_marks"),
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "resources_done",
+                    {"step": "step_id", "url": "url", "done_at": "done_at"},
+                    order_by=("step_id", "done_at", "id"),
+                ),
+                kept_back=("id", "user_id"),
+            )
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    step_id: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(String(500))
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime)

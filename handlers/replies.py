@@ -10,12 +10,14 @@ StepPress, FaqPress, FeedbackPress    the payloads of those buttons (whose objec
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
 from db.faq_feedback import NO, YES, get_ask
 from db.notes import notes as step_notes
 from db.progress import step_states
+from db.resources import done_urls
 from handlers.content import Content, FaqEntry, Step
 from handlers.core.context import Context
 from handlers.core.i18n import Strings
@@ -32,14 +34,38 @@ class StepPress(Payload, prefix="step"):
     """Roadmap buttons: open the roadmap or a step, or change the presser's own state on a step. Steps
     are content anyone may open; a state change is always the presser's own."""
 
-    action: Literal["roadmap", "show", "done", "doing", "skip", "undo"]
+    action: Literal["roadmap", "show", "done", "doing", "skip", "undo", "tick"]
     step: str = ""
+    res: str = ""  # tick: the resource (resource_key of its URL), marked done or not by the presser
 
     async def owner(self, ctx: Context) -> Owner | None:
         if self.action == "roadmap":
             return ANYONE
         found = ctx.content.step_by_id.get(self.step)
         return Owner(anyone=True, obj=found) if found is not None else None
+
+
+def next_step(ctx: Context, states: dict[str, str]) -> Step | None:
+    """The step in progress, else the first step not done or skipped; None when none is left."""
+    for step in ctx.content.steps:
+        if states.get(step.id) == "doing":
+            return step
+    for step in ctx.content.steps:
+        if step.id not in states:
+            return step
+    return None
+
+
+def resource_key(url: str) -> str:
+    """A resource's short, stable name in a button: its URL's hash (a position would move when the
+    step's list is edited)."""
+    return hashlib.sha1(url.encode()).hexdigest()[:8]
+
+
+def shown_resources(ctx: Context, step: Step) -> list:
+    """The step's resources for this learner: their own language's first (Chinese ones for Chinese
+    learners only)."""
+    return sorted((r for r in step.resources if r.shown_in(ctx.lang)), key=lambda r: r.lang != ctx.lang)
 
 
 def open_step_button(ctx: Context, step: Step, key: str = "button.open_step") -> Button:
@@ -75,12 +101,21 @@ async def step_reply(ctx: Context, step: Step) -> Reply:
     if step.hours:
         body.extend(ctx.t("step.hours", hours=step.hours))
     body.extend(ctx.t("step.state", state=ctx.label(f"state.{state or 'todo'}")))
-    # the learner's own language's resources first (Chinese ones are shown to Chinese learners only)
-    resources = sorted((r for r in step.resources if r.shown_in(ctx.lang)), key=lambda r: r.lang != ctx.lang)
+    resources = shown_resources(ctx, step)
+    ticked = {url for _, url in await done_urls(ctx.session, ctx.user.id, step.id)}
+    ticks: list[Button] = []
     if resources:
         body.extend(ctx.t("step.resources"))
-        items = tuple((Link(r.title, r.url), Text(f" ({ctx.label('kind.' + r.kind)})")) for r in resources)
-        body.append(Bullets(items))
+        items = []
+        for i, r in enumerate(resources, 1):
+            mark = "✅ " if r.url in ticked else ""
+            items.append(
+                (Text(f"{i}. {mark}"), Link(r.title, r.url), Text(f" ({ctx.label('kind.' + r.kind)})"))
+            )
+            label = ctx.label("button.resource_done" if r.url in ticked else "button.resource_todo", n=i)
+            ticks.append(Button(label, StepPress("tick", step.id, resource_key(r.url)).pack()))
+        body.append(Bullets(tuple(items)))
+        body.extend(ctx.t("step.ticks_hint"))
     posts = [ctx.content.posts[p] for p in step.posts if p in ctx.content.posts]
     if posts:
         body.extend(ctx.t("step.posts"))
@@ -102,7 +137,9 @@ async def step_reply(ctx: Context, step: Step) -> Reply:
         nav.append(open_step_button(ctx, ctx.content.steps[step.number - 2], "button.prev"))
     if step.number < len(ctx.content.steps):
         nav.append(open_step_button(ctx, ctx.content.steps[step.number], "button.next"))
-    return Reply(tuple(body), (row, tuple(nav)) if nav else (row,))
+    # the step's own actions first (the console numbers them 1, 2...), then the ticks, then the way on
+    rows = [row] + [tuple(ticks[i : i + 5]) for i in range(0, len(ticks), 5)] + ([tuple(nav)] if nav else [])
+    return Reply(tuple(body), tuple(rows))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from db.progress import set_step_state, step_states
+from db.resources import done_urls, set_done
 from handlers.content import Step
 from handlers.core.context import Context
 from handlers.core.markup import Bullets, Code, Para, Text
@@ -18,23 +19,15 @@ from handlers.replies import (
     ICONS,
     STATE_OF,
     StepPress,
+    next_step,
     open_step_button,
     progress_bar,
+    resource_key,
     step_reply,
     step_title,
 )
 
 router = Router("roadmap")
-
-
-def _next_step(ctx: Context, states: dict[str, str]) -> Step | None:
-    for step in ctx.content.steps:
-        if states.get(step.id) == "doing":
-            return step
-    for step in ctx.content.steps:
-        if step.id not in states:
-            return step
-    return None
 
 
 async def roadmap_reply(ctx: Context) -> Reply:
@@ -47,7 +40,7 @@ async def roadmap_reply(ctx: Context) -> Reply:
         + (Bullets(items),)
         + ctx.t("roadmap.summary", done=done, total=len(steps), bar=progress_bar(done, len(steps)))
     )
-    nxt = _next_step(ctx, states)
+    nxt = next_step(ctx, states)
     buttons = ((open_step_button(ctx, nxt),),) if nxt else ()
     return Reply(body, buttons)
 
@@ -69,7 +62,7 @@ async def step(ctx: Context) -> Reply:
     ref = ctx.options["step"]
     if not ref:
         states = await step_states(ctx.session, ctx.user.id)
-        nxt = _next_step(ctx, states)
+        nxt = next_step(ctx, states)
         return await step_reply(ctx, nxt) if nxt else ctx.reply("roadmap.all_done")
     found = ctx.content.find_step(ref)
     if found is None:
@@ -98,7 +91,7 @@ async def change_state(ctx: Context, action: str, ref: str) -> Reply:
     )
     if joined:
         body += ctx.t("practice.cards_joined", count=joined)
-    nxt = _next_step(ctx, states)
+    nxt = next_step(ctx, states)
     buttons = ()
     if action in ("done", "skip") and nxt is not None:
         buttons = ((open_step_button(ctx, nxt),),)
@@ -130,4 +123,19 @@ async def _pressed(ctx: Context, p: StepPress) -> Reply:
         return await roadmap_reply(ctx)
     if p.action == "show":
         return await step_reply(ctx, ctx.target)
+    if p.action == "tick":
+        return await _tick(ctx, ctx.target, p.res)
     return await change_state(ctx, p.action, ctx.target.id)
+
+
+async def _tick(ctx: Context, step: Step, key: str) -> Reply:
+    """Mark one of the step's resources done, or not done again, for the presser; the step is shown
+    again with the change."""
+    found = next((r for r in step.resources if resource_key(r.url) == key), None)
+    if found is None:  # the resource left the step since the button was made
+        ctx.outcome = "stale"
+        return ctx.reply("error.stale_button")
+    done = {url for _, url in await done_urls(ctx.session, ctx.user.id, step.id)}
+    await set_done(ctx.session, ctx.user.id, step.id, found.url, found.url not in done, ctx.now())
+    ctx.outcome = "step:tick"
+    return await step_reply(ctx, step)

@@ -25,6 +25,7 @@ EXPORT_SECTIONS = [
     "card_reviews",
     "quiz_answers",
     "step_notes",
+    "resources_done",
 ]
 
 

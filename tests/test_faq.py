@@ -132,13 +132,14 @@ async def test_a_number_with_no_button_says_so_in_the_learners_language(chat, ap
 
 
 async def test_a_number_with_no_button_in_the_console(settings):  # noqa: ANN001
-    stdin = io.StringIO("/lang zh\n/reminders\n2\n/step 3\n9\n/step 3\n1\n")
+    # step 3 has 12 buttons in Chinese (3 actions, 7 resource ticks, 2 to move on): 30 is none of them
+    stdin = io.StringIO("/lang zh\n/reminders\n2\n/step 3\n30\n/step 3\n1\n")
     stdout = io.StringIO()
     console = ConsoleAdapter("carol", "Carol", "en_GB", stdin=stdin, stdout=stdout)
     async with App(settings, [console]):
         await console.wait_closed()
     out = stdout.getvalue()
-    assert "我上一条消息里没有按钮 2" in out and "我上一条消息里没有按钮 9" in out
+    assert "我上一条消息里没有按钮 2" in out and "我上一条消息里没有按钮 30" in out
     assert "没有按钮 1" not in out  # step 3 has a first button: that one is pressed
 
 

@@ -56,6 +56,7 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "quiz_answers",
         "practice_sessions",
         "step_notes",
+        "resource_marks",
     }
     assert anonymous == {"faq_stats", "question_tallies", "processed_events", "chats"}
     assert [
