@@ -67,6 +67,7 @@ class User(Base):
                         "display_name": "display_name",
                         "language": "lang",
                         "timezone": "timezone",
+                        "weekly_goal_minutes": "weekly_goal_minutes",
                         "created_at": "created_at",
                     },
                     single=True,
@@ -85,6 +86,7 @@ class User(Base):
     timezone_set: Mapped[bool] = mapped_column(Boolean, default=False)  # chosen with /timezone
     # reminders could not reach this learner (bot blocked, DMs closed): say so when they next write
     reminders_notice: Mapped[bool] = mapped_column(Boolean, default=False)
+    weekly_goal_minutes: Mapped[int | None] = mapped_column(Integer, default=None)  # /goal; None: no goal
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -87,5 +87,14 @@ async def set_user_timezone(session: AsyncSession, user_id: int, tz: str) -> Non
     await session.execute(update(User).where(User.id == user_id).values(timezone=tz, timezone_set=True))
 
 
+async def weekly_goal(session: AsyncSession, user_id: int) -> int | None:
+    """The learner's weekly study goal in minutes (/goal), or None."""
+    return await session.scalar(select(User.weekly_goal_minutes).where(User.id == user_id))
+
+
+async def set_weekly_goal(session: AsyncSession, user_id: int, minutes: int | None) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(weekly_goal_minutes=minutes))
+
+
 async def clear_reminders_notice(session: AsyncSession, user_id: int) -> None:
     await session.execute(update(User).where(User.id == user_id).values(reminders_notice=False))
