@@ -23,8 +23,10 @@ from handlers.study_time import (
     MAX_NOTE,
     current_streak,
     day_start,
+    fair_streaks,
     log_time,
     split_log_args,
+    studied_days,
 )
 
 router = Router("study")
@@ -154,4 +156,39 @@ async def progress(ctx: Context) -> Reply:
             reviewed=practice.reviewed_week,
             recall=recall,
         )
+    return Reply(body)
+
+
+CALENDAR_WEEKS = 12
+MARKS = {"studied": "🟩", "frozen": "🧊", "missed": "⬜", "ahead": "▫️"}
+
+
+@router.command("streak", personal=True)
+async def streak_command(ctx: Context) -> Reply:
+    """The current and best streak, the freezes held, and the last 12 weeks (Monday to Sunday, in the
+    learner's current zone): studied, frozen (a freeze used) or missed."""
+    today = ctx.now().astimezone(ctx.zone()).date()
+    days = set(await studied_days(ctx))
+    st = fair_streaks(days, today)
+    body = ctx.t("streak.head", current=st.current, best=st.best, freezes=st.freezes)
+    monday = today - timedelta(days=today.weekday())
+    lines = []
+    for week in range(CALENDAR_WEEKS - 1, -1, -1):
+        start = monday - timedelta(weeks=week)
+        cells = []
+        for i in range(7):
+            day = start + timedelta(days=i)
+            kind = (
+                "ahead"
+                if day > today
+                else "studied"
+                if day in days
+                else "frozen"
+                if day in st.frozen
+                else "missed"
+            )
+            cells.append(MARKS[kind])
+        lines.append(f"{start:%m-%d} {''.join(cells)}")
+    body += (Para((Code("\n".join(lines)),)),)
+    body += ctx.t("streak.legend", studied=MARKS["studied"], frozen=MARKS["frozen"], missed=MARKS["missed"])
     return Reply(body)

@@ -72,6 +72,46 @@ def streak(days: list[date], today: date) -> int:
     return count
 
 
+FREEZE_EVERY = 7  # studied days in a run that earn a streak freeze
+MAX_FREEZES = 2
+
+
+@dataclass(frozen=True)
+class Streaks:
+    """A learner's streaks with freezes, derived from their study days (nothing is stored): a run of
+    study days earns a freeze every FREEZE_EVERY days (holding at most MAX_FREEZES); a missed day uses one
+    automatically and the run goes on (the day is frozen); with none left, the run ends. Today is not
+    missed before it is over."""
+
+    current: int  # study days in the run that is still going
+    best: int
+    frozen: frozenset[date]
+    freezes: int  # held now
+
+
+def fair_streaks(days: set[date] | list[date], today: date) -> Streaks:
+    studied = set(days)
+    if not studied:
+        return Streaks(0, 0, frozenset(), 0)
+    run = best = freezes = 0
+    frozen: set[date] = set()
+    day = min(studied)
+    while day <= today:
+        if day in studied:
+            run += 1
+            best = max(best, run)
+            if run % FREEZE_EVERY == 0:
+                freezes = min(MAX_FREEZES, freezes + 1)
+        elif day < today:
+            if run and freezes:
+                freezes -= 1
+                frozen.add(day)
+            else:
+                run = 0
+        day += timedelta(days=1)
+    return Streaks(run, best, frozenset(frozen), freezes)
+
+
 async def studied_days(ctx: Context) -> list[date]:
     """The learner's study days in their current zone, newest first (derived from instants)."""
     since = ctx.now() - timedelta(days=STREAK_HORIZON)
@@ -79,7 +119,8 @@ async def studied_days(ctx: Context) -> list[date]:
 
 
 async def current_streak(ctx: Context) -> int:
-    return streak(await studied_days(ctx), ctx.now().astimezone(ctx.zone()).date())
+    """The run of study days still going, frozen days bridged (see `fair_streaks`)."""
+    return fair_streaks(await studied_days(ctx), ctx.now().astimezone(ctx.zone()).date()).current
 
 
 async def minutes_on(ctx: Context, day: date) -> int:
