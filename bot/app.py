@@ -22,6 +22,7 @@ from db.migrate import upgrade
 from handlers import (
     admin,
     faq,
+    focus,
     general,
     goals,
     notes,
@@ -46,7 +47,12 @@ from handlers.core.types import ChatRef, Clock, Event, Reply, Route
 log = logging.getLogger("bot")
 
 # The messages of the reminders that are not text reminders, by Reminder.kind
-COMPOSE = {"review": practice.compose, "quiz": practice.compose}
+COMPOSE = {
+    "review": practice.compose,
+    "quiz": practice.compose,
+    "focus": focus.compose,
+    "break": focus.compose,
+}
 
 # Platforms re-send an update within minutes (Telegram after a slow answer or during a restart), so
 # the marks that drop repeats (db.events) are kept two days and pruned hourly, not on every event.
@@ -61,6 +67,7 @@ ROUTERS: tuple[Router, ...] = (
     roadmap.router,
     study.router,
     goals.router,
+    focus.router,
     practice.router,
     notes.router,
     reminders.router,

@@ -48,6 +48,16 @@ async def reminders_in(session: AsyncSession, platform: str, chat_id: str) -> li
     return list(rows.scalars())
 
 
+async def reminders_of(session: AsyncSession, owner_id: int, kind: str) -> list[Reminder]:
+    """A learner's reminders of one kind (focus sessions...), oldest first."""
+    rows = await session.scalars(
+        select(Reminder)
+        .where(Reminder.owner_id == owner_id, Reminder.kind == kind)
+        .order_by(Reminder.created_at, Reminder.id)
+    )
+    return list(rows)
+
+
 async def count_owned(session: AsyncSession, owner_id: int) -> int:
     active = or_(Reminder.next_fire_at.is_not(None), Reminder.paused, _SNOOZED)
     return int(await session.scalar(select(func.count()).where(Reminder.owner_id == owner_id, active)) or 0)

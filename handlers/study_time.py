@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from db.study_logs import add_study_log, minutes_between, study_times
 from db.users import lock_user
 from handlers.core.context import Context
@@ -143,19 +145,34 @@ class Logged:
 async def log_time(
     ctx: Context, minutes: int, note: str, day: date | None = None, delivery_id: int | None = None
 ) -> Logged:
-    """Every path that logs study time comes here: one learner at a time, at most 24 h per local day,
-    and at most one log per reminder message (`delivery_id`). `day` back-dates to that local day."""
-    zone = ctx.zone()
-    now = ctx.now()
+    """Every path that logs study time comes here (or to `log_minutes`, where there is no event: the end
+    of a focus session): one learner at a time, at most 24 h per local day, and at most one log per
+    reminder message (`delivery_id`). `day` back-dates to that local day."""
+    return await log_minutes(
+        ctx.session, ctx.user.id, ctx.zone(), ctx.now(), minutes, note, day=day, delivery_id=delivery_id
+    )
+
+
+async def log_minutes(
+    session: AsyncSession,
+    user_id: int,
+    zone: ZoneInfo,
+    now: datetime,
+    minutes: int,
+    note: str,
+    day: date | None = None,
+    delivery_id: int | None = None,
+) -> Logged:
     today = now.astimezone(zone).date()
     day = day or today
     studied_at = now if day == today else datetime.combine(day, time(12), tzinfo=zone).astimezone(UTC)
-    await lock_user(ctx.session, ctx.user.id)  # the day's total is read, then added to
-    already = await minutes_on(ctx, day)
+    await lock_user(session, user_id)  # the day's total is read, then added to
+    start = day_start(day, zone)
+    already = await minutes_between(session, user_id, start, day_start(day + timedelta(days=1), zone))
     if already + minutes > MAX_MINUTES_PER_DAY:
         return Logged(None, day, already, "day_full")
     log_id = await add_study_log(
-        ctx.session, ctx.user.id, minutes, note, now, studied_at=studied_at, delivery_id=delivery_id
+        session, user_id, minutes, note, now, studied_at=studied_at, delivery_id=delivery_id
     )
     if log_id is None:
         return Logged(None, day, already, "already")
