@@ -7,6 +7,7 @@ Features: general (/start, /help), faq (/faq, /ask, free text), roadmap (/roadma
 a step's resources ticked), study (/log, /unlog, /progress), practice/ (/review, /quiz, the review nudge
 and a group's quiz of the day: a package, one module per part), notes (/note, /notes, /unnote), plan
 (/next, and "what should I do next?"), goals (/goal), focus (/focus), reminders (/remind and its
-buttons), preferences (/lang, /timezone), privacy (/export, /forget), admin (/reload, /gaps). Adding a command is one handler in its
-feature (declared with `@router.command`), its strings in content/ui, and its test.
+buttons), preferences (/lang, /timezone), privacy (/export, /forget), admin (/reload, /gaps). Adding a
+command is one handler in its feature (declared with `@router.command`), its strings in content/ui, and
+its test.
 """
