@@ -44,3 +44,14 @@ async def test_start_links_to_nowhere_fall_back_to_the_menu(chat):
     for payload in ("step-99", "faq-nope", "hello", "step-", "<b>x</b>"):
         text = texts(await chat.say(f"/start {payload}"))
         assert "Hi Alice" in text and "/roadmap" in text, payload
+
+
+async def test_help_fits_one_discord_message_and_one_telegram_message_in_both_languages(app):
+    from bot.adapters.discord_render import render as discord  # noqa: PLC0415
+    from bot.adapters.telegram_render import render as telegram  # noqa: PLC0415
+
+    for lang in ("en", "zh"):
+        chat = app.fake.chat(f"help-{lang}")
+        await chat.say(f"/lang {lang}")
+        (reply,) = await chat.say("/help")
+        assert len(discord(reply)) == 1 and len(telegram(reply)) == 1, lang
