@@ -52,6 +52,7 @@ COMPOSE = {
     "quiz": practice.compose,
     "focus": focus.compose,
     "break": focus.compose,
+    "streak": study.streak_at_risk,
 }
 
 # Platforms re-send an update within minutes (Telegram after a slow answer or during a restart), so

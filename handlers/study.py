@@ -7,20 +7,29 @@ of zone moves days rather than splitting or doubling them (and a streak follows 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import reminders as reminder_store
+from db.models import Delivery, Reminder
 from db.progress import step_states
-from db.study_logs import delete_log, minutes_between, own_log, recent_logs
+from db.study_logs import delete_log, minutes_between, own_log, recent_logs, study_times
 from db.users import lock_user
+from handlers.content import Content
 from handlers.core.context import Context
+from handlers.core.i18n import Strings
 from handlers.core.markup import Bullets, Code, Para, Text
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
 from handlers.deck import summary as deck_summary
 from handlers.replies import progress_bar
+from handlers.schedule import parse, upcoming
 from handlers.study_time import (
     MAX_MINUTES_PER_DAY,
     MAX_NOTE,
+    STREAK_HORIZON,
     current_streak,
     day_start,
     fair_streaks,
@@ -163,10 +172,82 @@ CALENDAR_WEEKS = 12
 MARKS = {"studied": "🟩", "frozen": "🧊", "missed": "⬜", "ahead": "▫️"}
 
 
-@router.command("streak", personal=True)
+RISK_AT = "22:00"  # the streak-at-risk nudge: 2 hours before the learner's midnight
+STREAK_OPTIONS = (
+    Option(
+        "remind", "option.streak_remind", choices=(("remind on", "remind on"), ("remind off", "remind off"))
+    ),
+)
+
+
+async def _risk_nudge(ctx: Context, on: bool) -> Reply:
+    found = next(iter(await reminder_store.reminders_of(ctx.session, ctx.user.id, "streak")), None)
+    if not on:
+        if found is not None:
+            await reminder_store.delete_reminder(ctx.session, found.id)
+            ctx.reminders_changed()
+        return ctx.reply("streak.remind_off")
+    if not ctx.user.timezone_set:
+        return ctx.reply("streak.remind_needs_zone")
+    if not ctx.event.chat.is_direct:
+        return ctx.reply("streak.remind_private")
+    zone = ctx.zone()
+    rule, _ = parse(f"daily {RISK_AT}", ctx.now(), zone)
+    first = upcoming(rule, zone, ctx.now(), 1)[0]
+    if found is None:
+        await reminder_store.add_reminder(
+            ctx.session,
+            owner_id=ctx.user.id,
+            kind="streak",
+            platform=ctx.event.chat.platform,
+            chat_id=ctx.event.chat.chat_id,
+            is_group=False,
+            text="",
+            lang=ctx.lang,
+            rule=rule.to_json(),
+            timezone=ctx.user.timezone,
+            next_fire_at=first,
+            created_at=ctx.now(),
+        )
+    else:
+        found.rule, found.timezone, found.next_fire_at, found.paused = (
+            rule.to_json(),
+            ctx.user.timezone,
+            first,
+            False,
+        )
+    ctx.reminders_changed()
+    return ctx.reply("streak.remind_on", time=RISK_AT, zone=ctx.user.timezone)
+
+
+async def streak_at_risk(
+    session: AsyncSession, content: Content, r: Reminder, d: Delivery, now: datetime
+) -> Reply | None:
+    """The streak-at-risk nudge (a reminder of kind "streak"), composed when it is due: only when the
+    learner has a streak going and has not studied today (in their zone); otherwise skipped."""
+    zone = ZoneInfo(r.timezone)
+    today = now.astimezone(zone).date()
+    if await minutes_between(session, r.owner_id, day_start(today, zone)) > 0:
+        return None
+    since = now - timedelta(days=STREAK_HORIZON)
+    days = {t.astimezone(zone).date() for t in await study_times(session, r.owner_id, since)}
+    st = fair_streaks(days, today)
+    if st.current == 0:
+        return None
+    strings = Strings(content.strings, r.lang)
+    return Reply(strings.doc("streak.at_risk", days=st.current, freezes=st.freezes))
+
+
+@router.command("streak", options=STREAK_OPTIONS, personal=True, phrase=True)
 async def streak_command(ctx: Context) -> Reply:
     """The current and best streak, the freezes held, and the last 12 weeks (Monday to Sunday, in the
-    learner's current zone): studied, frozen (a freeze used) or missed."""
+    learner's current zone): studied, frozen (a freeze used) or missed. `/streak remind on|off`: the
+    streak-at-risk nudge."""
+    words = ctx.line.lower().split()
+    if words:
+        if words[0] in ("remind", "提醒") and len(words) == 2 and words[1] in ("on", "off", "开", "关"):
+            return await _risk_nudge(ctx, words[1] in ("on", "开"))
+        return ctx.reply("streak.usage")
     today = ctx.now().astimezone(ctx.zone()).date()
     days = set(await studied_days(ctx))
     st = fair_streaks(days, today)

@@ -60,3 +60,25 @@ async def test_streak_days_follow_the_learners_zone_in_chinese(chat, clock):
     clock.set(datetime(2026, 3, 2, 15, 30, tzinfo=UTC))  # 00:30 Tuesday in Tokyo
     await chat.say("/log 30")
     assert "当前连续学习：2 天" in texts(await chat.say("/streak"))
+
+
+async def test_the_streak_at_risk_nudge_comes_only_on_a_day_not_studied(chat, app, clock):
+    await chat.say("/timezone UTC")
+    assert "22:00 (UTC)" in texts(await chat.say("/streak remind on"))
+
+    async def at(hour: int, day: int) -> list[str]:
+        before = len(app.fake.sent)
+        clock.set(datetime(2026, 3, day, hour, tzinfo=UTC))
+        await app.reminders.tick()
+        return [r.plain() for _, r in app.fake.sent[before:]]
+
+    assert await at(22, 2) == []  # no streak yet: nothing at risk
+    clock.set(datetime(2026, 3, 3, 9, tzinfo=UTC))
+    await chat.say("/log 20")
+    assert await at(22, 3) == []  # studied today
+    (nudge,) = await at(22, 4)
+    assert nudge.startswith("🔥 Your 1-day streak is at risk: nothing logged today yet.")
+    assert await at(23, 4) == []  # once
+    assert "No streak-at-risk nudges" in texts(await chat.say("/streak remind off"))
+    assert await at(22, 5) == []
+    assert "Send /streak for your streak" in texts(await chat.say("/streak blah"))
