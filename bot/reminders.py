@@ -195,7 +195,7 @@ class ReminderService:
                 return total
 
     @staticmethod
-    def _advance(r: Reminder, now: datetime, grace: timedelta) -> tuple[list[dict], dict]:
+    def _advance(r, now: datetime, grace: timedelta) -> tuple[list[dict], dict]:  # noqa: ANN001 (a due row)
         occurrences: list[datetime] = []
         t, fired = r.next_fire_at, r.fired
         while t is not None and t <= now:
