@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python bench/faq_eval.py
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/practice.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
