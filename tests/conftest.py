@@ -11,8 +11,10 @@ else those tests are skipped (and fail under CI=true: CI must cover PostgreSQL).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -69,7 +71,39 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket.socket, "connect", guarded)
 
 
+# A SQLite file migrated once per test process: an app test starts on a copy of it (9 migrations, some of
+# which rebuild tables, cost ~0.25 s a database). Tests of the migrations themselves use `db_url`.
+_TEMPLATE: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from db.engine import make_engine  # noqa: PLC0415
+    from db.migrate import upgrade  # noqa: PLC0415
+
+    path = tmp_path_factory.mktemp("template") / "migrated.db"
+
+    async def build() -> None:
+        engine = make_engine(f"sqlite+aiosqlite:///{path}")
+        await upgrade(engine)
+        await engine.dispose()
+
+    asyncio.run(build())
+    _TEMPLATE["sqlite"] = path
+    return path
+
+
+def _fresh_sqlite(path: Path) -> Path:
+    """`path` as a copy of the migrated template, unless a test already made it (a restart)."""
+    template = _TEMPLATE.get("sqlite")
+    if template is not None and not path.exists():
+        shutil.copyfile(template, path)
+    return path
+
+
 def make_settings(tmp_path: Path, **overrides: object):  # noqa: ANN201
+    if "database_url" not in overrides:
+        _fresh_sqlite(tmp_path / "test.db")
     values: dict[str, object] = {
         "database_url": f"sqlite+aiosqlite:///{tmp_path / 'test.db'}",
         "content_dir": REPO_CONTENT,
@@ -151,6 +185,8 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN20
     """A fresh, empty database per test: a SQLite file under tmp_path, or a new PostgreSQL database
     (dropped afterwards), so tests never see each other's rows."""
     if request.param == "sqlite":
+        if "empty_database" not in request.keywords:  # tests of the migrations start from nothing
+            _fresh_sqlite(tmp_path / "test.db")
         yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
         return
     server = request.getfixturevalue("postgres_url")

@@ -399,6 +399,7 @@ def test_content_is_parsed_with_libyaml_where_pyyaml_has_it() -> None:
     assert issubclass(yaml_lines._Loader, yaml.CSafeLoader)
 
 
+@pytest.mark.slow  # the whole content through the pure-Python YAML parser
 def test_the_pure_python_parser_reports_the_same_file_lines(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     root = _copy(tmp_path)
     _edit(root, "faq/salary.yaml", "posts: [seed-article]\n", "posts: [seed-article]]\n")
@@ -414,7 +415,7 @@ def test_the_pure_python_parser_reports_the_same_file_lines(tmp_path: Path, monk
     assert pure == with_c
 
 
-@pytest.mark.parametrize("loader", ["_CLoader", "_PyLoader"])
+@pytest.mark.parametrize("loader", ["_CLoader", pytest.param("_PyLoader", marks=pytest.mark.slow)])
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
@@ -521,6 +522,7 @@ def test_two_resources_of_a_step_with_the_same_address_are_reported(tmp_path: Pa
     assert f"line {first}" in p.message
 
 
+@pytest.mark.slow  # a `python -m bot` run
 def test_cli_check_reports_a_file_over_the_size_limit(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     _oversize(root, "roadmap.yaml")
@@ -531,6 +533,7 @@ def test_cli_check_reports_a_file_over_the_size_limit(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow  # a `python -m bot` run
 def test_cli_check_reports_a_duplicate_link(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     _edit(

@@ -12,6 +12,9 @@ from db.engine import make_engine
 from db.migrate import alembic_config, upgrade
 from db.models import Base
 
+# every test here starts from an empty database (not the migrated copy other tests get)
+pytestmark = pytest.mark.empty_database
+
 EXPECTED_TABLES = {"users", "step_progress", "study_logs", "faq_stats", "unanswered_questions"}
 
 

@@ -663,6 +663,7 @@ def _data(message, label: str) -> str:  # noqa: ANN001
     return next(b["callback_data"] for row in rows for b in row if b["text"] == label)
 
 
+@pytest.mark.slow  # over a second against the fake Bot API
 async def test_a_review_and_a_quiz_answer_in_one_message_each(tg):
     fake, app = tg
     fake.user_says(ALICE, "/review add 1")
@@ -689,6 +690,7 @@ async def test_a_review_and_a_quiz_answer_in_one_message_each(tg):
     assert fake.alerts == {}
 
 
+@pytest.mark.slow  # over a second against the fake Bot API
 async def test_a_nudge_becomes_the_review_and_a_group_quiz_answers_in_alerts(tg, clock):
     fake, app = tg
     fake.user_says(ALICE, "/timezone UTC")
@@ -724,6 +726,7 @@ async def test_a_nudge_becomes_the_review_and_a_group_quiz_answers_in_alerts(tg,
     assert len(fake.texts_to(GROUP)) == posted and post.edits == 0  # nothing posted, nothing changed
 
 
+@pytest.mark.slow  # over a second against the fake Bot API
 async def test_practice_in_chinese_review_buttons_and_a_group_alert(tg, clock):
     fake, app = tg
     for text in ("/lang zh", "/review add 1", "/review"):
