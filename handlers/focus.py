@@ -23,6 +23,7 @@ from handlers.core.i18n import Strings
 from handlers.core.payloads import Owner, Payload
 from handlers.core.router import Router
 from handlers.core.types import Button, Option, Reply
+from handlers.own_reminders import add_own_reminder
 from handlers.schedule import Rule
 from handlers.study_time import MAX_NOTE, log_minutes, log_time, parse_minutes
 
@@ -88,21 +89,8 @@ async def running(session: AsyncSession, user_id: int) -> Reminder | None:
 async def start(ctx: Context, minutes: int, what: str) -> Reply:
     now = ctx.now()
     end = now + timedelta(minutes=minutes)
-    r = await store.add_reminder(
-        ctx.session,
-        owner_id=ctx.user.id,
-        kind="focus",
-        platform=ctx.event.chat.platform,
-        chat_id=ctx.event.chat.chat_id,
-        is_group=False,
-        text=what[:MAX_NOTE],
-        lang=ctx.lang,
-        rule=Rule(kind="once", time=None, at_utc=end).to_json(),
-        timezone=ctx.user.timezone,
-        next_fire_at=end,
-        created_at=now,
-    )
-    ctx.reminders_changed()
+    once = Rule(kind="once", time=None, at_utc=end)
+    r = await add_own_reminder(ctx, "focus", once, end, what[:MAX_NOTE])
     ctx.outcome = "focus:start"
     body = ctx.t("focus.started", minutes=minutes, what=_what(ctx.strings, r), end=_at(ctx, end))
     return Reply(body, _running_buttons(ctx, r))
@@ -172,21 +160,7 @@ async def pressed(ctx: Context) -> Reply:
 
 async def _start_break(ctx: Context, r: Reminder) -> Reply:
     end = ctx.now() + timedelta(minutes=BREAK)
-    await store.add_reminder(
-        ctx.session,
-        owner_id=ctx.user.id,
-        kind="break",
-        platform=r.platform,
-        chat_id=r.chat_id,
-        is_group=False,
-        text=r.text,
-        lang=ctx.lang,
-        rule=Rule(kind="once", time=None, at_utc=end).to_json(),
-        timezone=ctx.user.timezone,
-        next_fire_at=end,
-        created_at=ctx.now(),
-    )
-    ctx.reminders_changed()
+    await add_own_reminder(ctx, "break", Rule(kind="once", time=None, at_utc=end), end, r.text)
     return Reply(ctx.t("focus.break_started", minutes=BREAK, end=_at(ctx, end)), replace=True)
 
 

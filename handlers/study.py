@@ -24,6 +24,7 @@ from handlers.core.markup import Bullets, Code, Para, Text
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
 from handlers.deck import summary as deck_summary
+from handlers.own_reminders import add_own_reminder
 from handlers.replies import progress_bar
 from handlers.schedule import parse, upcoming
 from handlers.study_time import (
@@ -195,20 +196,7 @@ async def _risk_nudge(ctx: Context, on: bool) -> Reply:
     rule, _ = parse(f"daily {RISK_AT}", ctx.now(), zone)
     first = upcoming(rule, zone, ctx.now(), 1)[0]
     if found is None:
-        await reminder_store.add_reminder(
-            ctx.session,
-            owner_id=ctx.user.id,
-            kind="streak",
-            platform=ctx.event.chat.platform,
-            chat_id=ctx.event.chat.chat_id,
-            is_group=False,
-            text="",
-            lang=ctx.lang,
-            rule=rule.to_json(),
-            timezone=ctx.user.timezone,
-            next_fire_at=first,
-            created_at=ctx.now(),
-        )
+        await add_own_reminder(ctx, "streak", rule, first)
     else:
         found.rule, found.timezone, found.next_fire_at, found.paused = (
             rule.to_json(),
