@@ -49,13 +49,26 @@ async def reminders_in(session: AsyncSession, platform: str, chat_id: str) -> li
 
 
 async def reminders_of(session: AsyncSession, owner_id: int, kind: str) -> list[Reminder]:
-    """A learner's reminders of one kind (focus sessions...), oldest first."""
+    """A learner's reminders of one kind (one streak nudge...), oldest first."""
     rows = await session.scalars(
         select(Reminder)
         .where(Reminder.owner_id == owner_id, Reminder.kind == kind)
         .order_by(Reminder.created_at, Reminder.id)
     )
     return list(rows)
+
+
+async def latest_of(
+    session: AsyncSession, owner_id: int, kind: str, *, before: datetime | None = None, running: bool = False
+) -> Reminder | None:
+    """A learner's newest reminder of one kind (created before `before`; with `running`, only one
+    still to fire): the focus session in progress, or the last one before a break."""
+    stmt = select(Reminder).where(Reminder.owner_id == owner_id, Reminder.kind == kind)
+    if before is not None:
+        stmt = stmt.where(Reminder.created_at < before)
+    if running:
+        stmt = stmt.where(Reminder.next_fire_at.is_not(None))
+    return await session.scalar(stmt.order_by(Reminder.created_at.desc(), Reminder.id.desc()).limit(1))
 
 
 async def count_owned(session: AsyncSession, owner_id: int) -> int:

@@ -8,6 +8,7 @@ card's fsrs state. Due times are UTC instants; "today" and "tomorrow" are the le
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,6 +63,14 @@ async def add_step_cards(ctx: Context, step: Step) -> int:
     if deck is None:
         return 0
     return await store.add_cards(ctx.session, ctx.user.id, step.id, [c.id for c in deck.cards], ctx.now())
+
+
+SECONDS_PER_CARD = 30  # "about M minutes" for N due cards: half a minute a card
+
+
+def review_minutes(due: int) -> int:
+    """About how long reviewing `due` cards takes, in whole minutes (at least 1)."""
+    return max(1, math.ceil(due * SECONDS_PER_CARD / 60))
 
 
 def local_day_bounds(ctx: Context, days_ahead: int = 0) -> tuple[datetime, datetime]:

@@ -80,10 +80,7 @@ def _running_buttons(ctx: Context, r: Reminder) -> tuple:
 
 async def running(session: AsyncSession, user_id: int) -> Reminder | None:
     """The learner's focus session still running (its end not reached yet), if any."""
-    for r in await store.reminders_of(session, user_id, "focus"):
-        if r.next_fire_at is not None:
-            return r
-    return None
+    return await store.latest_of(session, user_id, "focus", running=True)
 
 
 async def start(ctx: Context, minutes: int, what: str) -> Reply:
@@ -171,10 +168,8 @@ async def compose(session: AsyncSession, content: Content, r: Reminder, d: Deliv
     strings = Strings(content.strings, r.lang)
     what = _what(strings, r)
     if r.kind == "break":  # another round as long as the last one
-        rounds = [
-            f for f in await store.reminders_of(session, r.owner_id, "focus") if f.created_at < r.created_at
-        ]
-        minutes = _length(rounds[-1]) if rounds else DEFAULT_MINUTES
+        last = await store.latest_of(session, r.owner_id, "focus", before=r.created_at)
+        minutes = _length(last) if last is not None else DEFAULT_MINUTES
         again = Button(
             strings.raw("button.focus_again", minutes=minutes), FocusPress("again", r.id, minutes).pack()
         )

@@ -4,7 +4,6 @@ resource not ticked yet, the cards due, and one concrete suggestion for today.""
 
 from __future__ import annotations
 
-import math
 import re
 
 from db import practice as practice_store
@@ -14,11 +13,11 @@ from handlers.core.context import Context
 from handlers.core.markup import Bold, Link, Para, Text
 from handlers.core.router import UNHANDLED, Router
 from handlers.core.types import Reply
+from handlers.deck import review_minutes
 from handlers.replies import next_step, open_step_button, shown_resources, step_title
 
 router = Router("plan")
 
-SECONDS_PER_CARD = 30  # as in a review nudge: half a minute a card
 # Short lines that ask what to do next, in en and zh. Longer questions go to the FAQ ("what should I
 # learn first as a beginner" is how-to-start, not this).
 _NEXT = re.compile(
@@ -37,7 +36,7 @@ async def next_reply(ctx: Context) -> Reply:
     states = await step_states(ctx.session, ctx.user.id)
     step = next_step(ctx, states)
     due = await practice_store.count_due(ctx.session, ctx.user.id, by=ctx.now())
-    minutes = max(1, math.ceil(due * SECONDS_PER_CARD / 60))
+    minutes = review_minutes(due)
     ctx.outcome = "next"
     if step is None:
         body = ctx.t("next.finished")

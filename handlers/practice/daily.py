@@ -14,7 +14,6 @@ time to send:
 
 from __future__ import annotations
 
-import math
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +31,7 @@ from handlers.core.markup import Bold, Para, Text, to_plain
 from handlers.core.payloads import Owner, Payload
 from handlers.core.types import Button, Reply
 from handlers.core.zones import locale_zone
+from handlers.deck import review_minutes
 from handlers.practice import router
 from handlers.practice.common import PracticePress
 from handlers.schedule import ScheduleError, parse, upcoming
@@ -39,7 +39,6 @@ from handlers.study_time import day_start
 
 DAILY = ("daily", "每天", "每日")
 OFF = ("off", "关闭", "停止")
-SECONDS_PER_CARD = 30  # "about M minutes" in a nudge: half a minute a card
 MAX_ALERT = 200  # Telegram's callback alert, in UTF-16 units
 EXAMPLE_ZONE = "Asia/Kolkata"
 
@@ -199,7 +198,7 @@ async def _nudge(
     if due == 0:
         return None
     strings = Strings(content.strings, r.lang)
-    minutes = max(1, math.ceil(due * SECONDS_PER_CARD / 60))
+    minutes = review_minutes(due)
     body = strings.doc("practice.nudge", count=due, minutes=minutes)
     if d.delayed:
         body += strings.doc("practice.nudge_late", at=d.fire_at.astimezone(zone).strftime("%H:%M"))
