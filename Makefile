@@ -31,14 +31,18 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 	$(PIP) install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $@
 
+# Tests keep their compiled files (__pycache__, git-ignored) even where the environment says not to
+# write any (PYTHONDONTWRITEBYTECODE): pytest then rewrites the tests' asserts once, not on every run.
+KEEP_PYC := PYTHONDONTWRITEBYTECODE=
+
 test: install-test
-	$(BIN)/python -m pytest -n 2
+	$(KEEP_PYC) $(BIN)/python -m pytest -n 2
 
 # The quick lane while you work (under a minute, on two cores): everything but the tests marked `slow` and
 # the PostgreSQL runs of the tests that run on both databases (pyproject.toml); `make test` before you push
 # runs them all, and CI runs `make test`.
 test-fast: install-test
-	$(BIN)/python -m pytest -m "not slow and not postgresql" -n 2
+	$(KEEP_PYC) $(BIN)/python -m pytest -m "not slow and not postgresql" -n 2
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -119,6 +119,7 @@ class App:
                 ReminderSettings(
                     grace=timedelta(hours=self.settings.reminder_grace_hours),
                     global_rate=self.settings.send_rate,
+                    chat_rate=self.settings.reminder_chat_rate,
                     # about 2 s of sending per round: a process never holds more than it can soon send,
                     # so the other processes on PostgreSQL claim the rest of a burst
                     send_batch=max(20, int(2 * self.settings.send_rate)),

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     # Messages a second this process sends (Telegram allows a bot about 30 in all): with several
     # processes, divide it between them.
     send_rate: float = Field(29.0, gt=0, le=30)
+    # Reminder messages a second to one chat (Telegram asks for about 1; tests raise it to run quickly)
+    reminder_chat_rate: float = Field(1.0, gt=0, le=30)
     reminder_grace_hours: float = Field(6.0, gt=0, le=168)
     discord_bot_token: SecretStr | None = Field(None)
     discord_api_base_url: str = Field("https://discord.com/api/v10")

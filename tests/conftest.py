@@ -112,6 +112,8 @@ def make_settings(tmp_path: Path, **overrides: object):  # noqa: ANN201
         "faq_model": "off",  # the model has its own tests (test_content_match.py); chats use the lexical one
         "content_watch": False,
         "reminders": False,  # reminder tests drive the service by hand: `await app.reminders.tick()`
+        # a test's second reminder to one chat need not wait a second (the pacing has its own test)
+        "reminder_chat_rate": 30.0,
         "cache_dir": tmp_path / "cache",
         "_env_file": None,
     }

@@ -626,3 +626,19 @@ def test_a_type_that_reads_a_later_type_fails_loudly(tmp_path: Path) -> None:
 
     with pytest.raises(LookupError, match="put its field above this one in Content"):
         load_content(_copy(tmp_path), Misordered)
+
+
+def test_a_file_read_again_is_a_fresh_copy_and_an_edit_is_parsed_again(tmp_path: Path) -> None:
+    """The parse memo (yaml_lines._PARSED): same text, same data but never the same objects; new text,
+    new data."""
+    from handlers.content import yaml_lines
+
+    path = tmp_path / "a.yaml"
+    path.write_text("id: a\nen:\n  title: One\n", encoding="utf-8")
+    first = yaml_lines.read(path, lambda line, message: pytest.fail(message))
+    first["en"]["title"] = "changed by the first reader"
+    second = yaml_lines.read(path, lambda line, message: pytest.fail(message))
+    assert second["en"]["title"] == "One" and second.key_lines == {"id": 1, "en": 2}
+    assert second["en"].line == 3 and second is not first
+    path.write_text("id: a\nen:\n  title: Two\n", encoding="utf-8")
+    assert yaml_lines.read(path, lambda line, message: pytest.fail(message))["en"]["title"] == "Two"

@@ -4,6 +4,7 @@ Time is the fake clock; nothing sleeps."""
 from __future__ import annotations
 
 import random
+import time
 from datetime import UTC, datetime
 
 import pytest
@@ -142,6 +143,40 @@ class Flaky(FakeAdapter):
 
 async def _app_with(tmp_path, clock, adapter, db_url) -> App:  # noqa: ANN001
     return App(make_settings(tmp_path, database_url=db_url), [adapter], clock=clock)
+
+
+class Timed(FakeAdapter):
+    """Notes when (real time) each reminder message went out, and to which chat."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.times: list[tuple[str, float]] = []
+
+    async def send(self, chat, replies):  # noqa: ANN001, ANN201
+        if replies and replies[0].plain().startswith("⏰"):
+            self.times.append((chat.chat_id, time.monotonic()))
+        await super().send(chat, replies)
+
+
+@pytest.mark.slow
+async def test_reminders_to_one_chat_are_paced_and_other_chats_do_not_wait(tmp_path, clock, db_url):
+    adapter = Timed()
+    settings = make_settings(tmp_path, database_url=db_url, reminder_chat_rate=2.0)  # one every 0.5 s
+    async with App(settings, [adapter], clock=clock) as app:
+        alice, bob = adapter.chat("alice"), adapter.chat("bob")
+        for chat in (alice, bob):
+            await chat.say("/timezone UTC")
+        for text in ("one", "two", "three"):
+            await alice.say(f"/remind daily 10:30 {text}")
+        await bob.say("/remind daily 10:30 bob's")
+        clock.set(datetime(2026, 3, 2, 10, 30, tzinfo=UTC))
+        await app.reminders.tick()
+    to_alice = [t for chat_id, t in adapter.times if chat_id == "alice"]
+    (to_bob,) = [t for chat_id, t in adapter.times if chat_id == "bob"]
+    assert len(to_alice) == 3
+    gaps = [b - a for a, b in zip(to_alice, to_alice[1:], strict=False)]
+    assert min(gaps) >= 0.4  # paced: 2 a second to one chat
+    assert to_bob - to_alice[0] < 0.4  # bob's chat has its own pace: it did not queue behind alice's
 
 
 @pytest.mark.slow

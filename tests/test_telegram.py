@@ -44,7 +44,9 @@ async def running(tmp_path, clock, caplog, fake=None, db_url=None, **adapter_opt
     caplog.set_level(logging.DEBUG)
     lines = LogLines()
     logging.getLogger().addHandler(lines)
-    fake = fake or FakeTelegram()
+    if fake is None:  # a conversation: limits ten times Telegram's, as the pacing has its own tests below
+        fake = FakeTelegram(**ROOMY_FAKE)
+        adapter_options.setdefault("limits", ROOMY_LIMITS)
     url = await fake.start()
     adapter = TelegramAdapter(fake.token, base_url=url, poll_timeout=1, **adapter_options)
     db = {"database_url": db_url} if db_url else {}
@@ -60,6 +62,12 @@ async def running(tmp_path, clock, caplog, fake=None, db_url=None, **adapter_opt
     assert any("Telegram: @StudyBuddyBot" in line for _, line in lines.lines)
     leaks = [line for level, line in lines.lines if level >= logging.INFO and "TEST-TOKEN" in line]
     assert not leaks, "the token reached the logs"
+
+
+# A conversation's pace: the adapter sends a burst of 30, then 60 a second, under a fake that allows a
+# burst of 60 and 60 a second (Telegram's real limits, with their own tests, would make each test wait)
+ROOMY_FAKE = {"chat_limit": (60, 60.0), "group_limit": (60, 60.0)}
+ROOMY_LIMITS = SendLimits(chat_burst=30, chat_period=0.5, group=30, group_period=0.5)
 
 
 @pytest.fixture
