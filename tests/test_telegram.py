@@ -44,7 +44,7 @@ async def running(tmp_path, clock, caplog, fake=None, db_url=None, **adapter_opt
     caplog.set_level(logging.DEBUG)
     lines = LogLines()
     logging.getLogger().addHandler(lines)
-    if fake is None:  # a conversation: limits ten times Telegram's, as the pacing has its own tests below
+    if fake is None:  # a conversation: roomy limits, as the pacing has its own tests below
         fake = FakeTelegram(**ROOMY_FAKE)
         adapter_options.setdefault("limits", ROOMY_LIMITS)
     url = await fake.start()
