@@ -33,6 +33,7 @@ from handlers import (
     reminders,
     roadmap,
     study,
+    week,
 )
 from handlers.content import Problem
 from handlers.content.match import Embedder
@@ -53,6 +54,7 @@ COMPOSE = {
     "focus": focus.compose,
     "break": focus.compose,
     "streak": study.streak_at_risk,
+    "week": week.compose,
 }
 
 # Platforms re-send an update within minutes (Telegram after a slow answer or during a restart), so
@@ -68,6 +70,7 @@ ROUTERS: tuple[Router, ...] = (
     roadmap.router,
     study.router,
     goals.router,
+    week.router,
     focus.router,
     practice.router,
     notes.router,

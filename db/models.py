@@ -68,6 +68,7 @@ class User(Base):
                         "language": "lang",
                         "timezone": "timezone",
                         "weekly_goal_minutes": "weekly_goal_minutes",
+                        "weekly_digest_off": "weekly_digest_off",
                         "created_at": "created_at",
                     },
                     single=True,
@@ -87,6 +88,8 @@ class User(Base):
     # reminders could not reach this learner (bot blocked, DMs closed): say so when they next write
     reminders_notice: Mapped[bool] = mapped_column(Boolean, default=False)
     weekly_goal_minutes: Mapped[int | None] = mapped_column(Integer, default=None)  # /goal; None: no goal
+    # /week off: setting a goal no longer starts the Sunday digest by itself
+    weekly_digest_off: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

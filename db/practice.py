@@ -169,6 +169,18 @@ async def reviews_since(session: AsyncSession, user_id: int, since: datetime) ->
     )
 
 
+async def quiz_score_since(session: AsyncSession, user_id: int, since: datetime) -> tuple[int, int]:
+    """(answered, right) of the learner's quiz answers since `since`, their own quizzes and groups' alike."""
+    answered, right = (
+        await session.execute(
+            select(func.count(), func.coalesce(func.sum(case((QuizAnswer.right, 1), else_=0)), 0)).where(
+                QuizAnswer.user_id == user_id, QuizAnswer.answered_at >= since
+            )
+        )
+    ).one()
+    return int(answered), int(right)
+
+
 async def record_answer(
     session: AsyncSession,
     user_id: int,

@@ -20,6 +20,16 @@ async def step_states(session: AsyncSession, user_id: int) -> dict[str, str]:
     return {step_id: state for step_id, state in rows}
 
 
+async def changed_since(session: AsyncSession, user_id: int, since: datetime) -> dict[str, str]:
+    """The steps whose state the learner changed since `since`, with their state now."""
+    rows = await session.execute(
+        select(StepProgress.step_id, StepProgress.state).where(
+            StepProgress.user_id == user_id, StepProgress.updated_at >= since
+        )
+    )
+    return {step_id: state for step_id, state in rows}
+
+
 async def set_step_state(
     session: AsyncSession, user_id: int, step_id: str, state: str | None, now: datetime
 ) -> None:

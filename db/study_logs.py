@@ -52,6 +52,17 @@ async def minutes_between(
     return int(await session.scalar(query) or 0)
 
 
+async def minutes_since(session: AsyncSession, user_id: int, since: datetime) -> list[tuple[datetime, int]]:
+    """(when studied, minutes) of each log since `since`, oldest first (the caller buckets them into
+    days of its zone)."""
+    rows = await session.execute(
+        select(StudyLog.studied_at, StudyLog.minutes)
+        .where(StudyLog.user_id == user_id, StudyLog.studied_at >= since)
+        .order_by(StudyLog.studied_at)
+    )
+    return [(at, minutes) for at, minutes in rows]
+
+
 async def study_times(session: AsyncSession, user_id: int, since: datetime) -> list[datetime]:
     """When each log since `since` was studied, newest first (the caller derives days in its zone)."""
     rows = await session.execute(

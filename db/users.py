@@ -87,6 +87,11 @@ async def set_user_timezone(session: AsyncSession, user_id: int, tz: str) -> Non
     await session.execute(update(User).where(User.id == user_id).values(timezone=tz, timezone_set=True))
 
 
+async def user_timezone(session: AsyncSession, user_id: int) -> str | None:
+    """The learner's current zone (a scheduled message follows it, as their days and weeks do)."""
+    return await session.scalar(select(User.timezone).where(User.id == user_id))
+
+
 async def weekly_goal(session: AsyncSession, user_id: int) -> int | None:
     """The learner's weekly study goal in minutes (/goal), or None."""
     return await session.scalar(select(User.weekly_goal_minutes).where(User.id == user_id))
@@ -94,6 +99,15 @@ async def weekly_goal(session: AsyncSession, user_id: int) -> int | None:
 
 async def set_weekly_goal(session: AsyncSession, user_id: int, minutes: int | None) -> None:
     await session.execute(update(User).where(User.id == user_id).values(weekly_goal_minutes=minutes))
+
+
+async def weekly_digest_off(session: AsyncSession, user_id: int) -> bool:
+    """The learner turned the weekly digest off (/week off): a new goal does not start it again."""
+    return bool(await session.scalar(select(User.weekly_digest_off).where(User.id == user_id)))
+
+
+async def set_weekly_digest_off(session: AsyncSession, user_id: int, off: bool) -> None:
+    await session.execute(update(User).where(User.id == user_id).values(weekly_digest_off=off))
 
 
 async def clear_reminders_notice(session: AsyncSession, user_id: int) -> None:

@@ -10,11 +10,12 @@ from datetime import date, timedelta
 
 from db.progress import step_states
 from db.study_logs import minutes_between
-from db.users import set_weekly_goal, weekly_goal
+from db.users import set_weekly_goal, weekly_digest_off, weekly_goal
 from handlers.core.context import Context
 from handlers.core.markup import Code, Para
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
+from handlers.own_reminders import has_week_digest, set_week_digest
 from handlers.replies import progress_bar
 from handlers.study_time import day_start, parse_minutes
 
@@ -94,4 +95,17 @@ async def goal(ctx: Context) -> Reply:
     await set_weekly_goal(ctx.session, ctx.user.id, minutes)
     ctx.outcome = "goal:set"
     body = ctx.t("goal.set", goal=hm(ctx, minutes)) + await week_against_goal(ctx, minutes)
-    return Reply(body + await finish_estimate(ctx, minutes))
+    body += await finish_estimate(ctx, minutes)
+    if current is None:
+        body += await _start_digest(ctx)
+    return Reply(body)
+
+
+async def _start_digest(ctx: Context) -> tuple:
+    """A first goal brings the weekly digest (Sundays at 18:00), unless the learner turned it off; it
+    comes to a private chat only."""
+    if not ctx.event.chat.is_direct or await weekly_digest_off(ctx.session, ctx.user.id):
+        return ()
+    if await has_week_digest(ctx) or await set_week_digest(ctx) is None:
+        return ()
+    return ctx.t("goal.digest_added", zone=ctx.user.timezone)

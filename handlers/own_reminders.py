@@ -1,6 +1,7 @@
 """A learner's own reminders of another kind than "text" (a focus session's end, a break, the streak
-nudge): written for the learner, in the chat they asked in, in their language and zone. Shared by the
-features that schedule them; the reminder service sends them (bot/app.py COMPOSE, by kind)."""
+nudge, the weekly digest): written for the learner, in the chat they asked in, in their language and
+zone. Shared by the features that schedule them; the reminder service sends them (bot/app.py COMPOSE,
+by kind)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from datetime import datetime
 
 from db import reminders as store
 from db.models import Reminder
+from db.users import set_weekly_digest_off
 from handlers.core.context import Context
-from handlers.schedule import Rule
+from handlers.schedule import Rule, ScheduleError, parse, upcoming
 
 
 async def add_own_reminder(ctx: Context, kind: str, rule: Rule, first: datetime, text: str = "") -> Reminder:
@@ -29,3 +31,36 @@ async def add_own_reminder(ctx: Context, kind: str, rule: Rule, first: datetime,
     )
     ctx.reminders_changed()
     return r
+
+
+DIGEST_AT = "sun 18:00"  # the weekly digest's default: Sunday evening, the learner's time
+
+
+async def set_week_digest(ctx: Context, when: str = DIGEST_AT) -> Reminder | None:
+    """Start the learner's weekly digest (a reminder of kind "week") at `when`, one weekday and a time
+    in their zone, or move it there; None when `when` is not one weekday and a time."""
+    zone = ctx.zone()
+    try:
+        rule, rest = parse(when, ctx.now(), zone)
+    except ScheduleError:
+        return None
+    if rest.strip() or rule.kind != "weekly" or len(rule.days) != 1:
+        return None
+    first = upcoming(rule, zone, ctx.now(), 1)[0]
+    await set_weekly_digest_off(ctx.session, ctx.user.id, False)
+    found = next(iter(await store.reminders_of(ctx.session, ctx.user.id, "week")), None)
+    if found is None:
+        return await add_own_reminder(ctx, "week", rule, first)
+    found.rule, found.timezone, found.next_fire_at, found.paused = (
+        rule.to_json(),
+        ctx.user.timezone,
+        first,
+        False,
+    )
+    found.platform, found.chat_id, found.lang = ctx.event.chat.platform, ctx.event.chat.chat_id, ctx.lang
+    ctx.reminders_changed()
+    return found
+
+
+async def has_week_digest(ctx: Context) -> bool:
+    return bool(await store.reminders_of(ctx.session, ctx.user.id, "week"))

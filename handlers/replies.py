@@ -11,6 +11,7 @@ StepPress, FaqPress, FeedbackPress    the payloads of those buttons (whose objec
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -47,10 +48,15 @@ class StepPress(Payload, prefix="step"):
 
 def next_step(ctx: Context, states: dict[str, str]) -> Step | None:
     """The step in progress, else the first step not done or skipped; None when none is left."""
-    for step in ctx.content.steps:
+    return next_of(ctx.content.steps, states)
+
+
+def next_of(steps: Sequence[Step], states: dict[str, str]) -> Step | None:
+    """`next_step` where there is no event (a scheduled message): the roadmap's steps and the states."""
+    for step in steps:
         if states.get(step.id) == "doing":
             return step
-    for step in ctx.content.steps:
+    for step in steps:
         if step.id not in states:
             return step
     return None

@@ -86,6 +86,7 @@ class Sent:
     text: str
     reply_markup: dict | None = None
     document: str | None = None
+    photo: bytes | None = None  # sendPhoto's image, as uploaded
     message_id: int = 0
     edits: int = 0  # times editMessageText changed it
 
@@ -177,7 +178,9 @@ class FakeTelegram:
         out: dict = {}
         for key, value in form.items():
             if hasattr(value, "file"):
-                out[key] = value.file.read().decode("utf-8", "replace")
+                data = value.file.read()
+                out.setdefault("_files", {})[key] = (value.filename, data)
+                out[key] = data.decode("utf-8", "replace")
                 continue
             try:
                 out[key] = json.loads(value) if value[:1] in "[{" or value in ("true", "false") else value
@@ -321,6 +324,19 @@ class FakeTelegram:
         if not p.get("document"):
             return self._error(400, "Bad Request: there is no document in the request")
         return self._ok(self._record(Sent(chat_id, p.get("caption", ""), document=p.get("document"))))
+
+    async def _m_sendPhoto(self, p: dict) -> web.Response:  # noqa: N802
+        """Like Telegram: an uploaded JPEG or PNG of at most 10 MB, else IMAGE_PROCESS_FAILED."""
+        chat_id = int(p["chat_id"])
+        refused = self._refuse(chat_id)
+        if refused is not None:
+            return refused
+        _, data = p.get("_files", {}).get("photo", ("", b""))
+        if not data:
+            return self._error(400, "Bad Request: there is no photo in the request")
+        if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")) or len(data) > 10 * 2**20:
+            return self._error(400, "Bad Request: IMAGE_PROCESS_FAILED")
+        return self._ok(self._record(Sent(chat_id, p.get("caption", ""), photo=data)))
 
     async def _m_answerCallbackQuery(self, p: dict) -> web.Response:  # noqa: N802
         query = str(p["callback_query_id"])

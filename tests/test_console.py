@@ -124,6 +124,25 @@ def test_attachment_is_shown_inline() -> None:
 # the adapter in-process: a script on stdin, replies on stdout
 
 
+async def test_the_week_picture_is_written_to_a_file_and_its_path_printed(settings, tmp_path) -> None:  # noqa: ANN001
+    stdin, stdout = io.StringIO("/log 30 pandas\n/week\n"), io.StringIO()
+    files = tmp_path / "pictures"
+    console = ConsoleAdapter("carol", "Carol", "en_GB", stdin=stdin, stdout=stdout, files_dir=files)
+    async with App(settings, [console]):
+        await console.wait_closed()
+    out = stdout.getvalue()
+    (picture,) = files.iterdir()
+    assert f"🖼 {picture.resolve()}" in out and picture.name.startswith("week-")
+    assert picture.read_bytes().startswith(b"\x89PNG") and "Studied 0 h 30 min this week" in out
+    assert "\x89PNG" not in out  # the picture's bytes are not printed
+
+
+def test_a_picture_named_like_a_path_stays_in_the_files_folder(tmp_path) -> None:
+    console = ConsoleAdapter("carol", stdin=io.StringIO(), stdout=io.StringIO(), files_dir=tmp_path / "f")
+    reply = Reply((Para((Text("x"),)),), attachment=Attachment("../../evil.png", b"\x89PNG", "image/png"))
+    assert console._save_picture(reply) == (tmp_path / "f" / "evil.png").resolve()
+
+
 async def test_piped_adapter_in_process(settings) -> None:  # noqa: ANN001
     stdin = io.StringIO("/start\n/step 3\n2\n/roadmap\n")
     stdout = io.StringIO()

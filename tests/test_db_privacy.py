@@ -38,6 +38,7 @@ async def test_export_then_forget_a_learner(sessions) -> None:  # noqa: ANN001
             "language": None,
             "timezone": "Europe/Berlin",
             "weekly_goal_minutes": None,
+            "weekly_digest_off": False,
             "created_at": "2026-03-02T10:00:00.123456+00:00",
         },
         "roadmap_progress": [

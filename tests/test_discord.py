@@ -592,3 +592,50 @@ async def test_notes_through_slash_commands(dc):
     assert "Saved as note \\#1 on step 3" in shown(saved)
     (listed,) = await replies_to(fake, await fake.slash(CAROL, "notes", {"step": "3"}))
     assert "eigenvectors \\*\\*finally\\*\\* clicked" in shown(listed)  # escaped for Discord's markdown
+
+
+async def test_the_weekly_review_is_an_embed_showing_its_picture_in_both_languages(dc):
+    fake, _ = dc
+    await replies_to(fake, await fake.slash(CAROL, "log", {"time": "45m", "what": "backprop"}))
+    (week,) = await replies_to(fake, await fake.slash(CAROL, "week"))
+    ((name, data),) = week.files
+    assert name.startswith("week-") and data.startswith(b"\x89PNG") and len(data) < 200_000
+    (card,) = week.embeds
+    assert card["title"].startswith("📅 Your week") and card["image"]["url"] == f"attachment://{name}"
+    assert "Studied **0 h 45 min** this week" in card["description"]
+    (zh,) = await replies_to(fake, await fake.slash(CAROL, "week", locale="zh-CN"))
+    assert zh.embeds[0]["title"].startswith("📅 你的一周") and zh.files
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        ("en-US", ("weekly goal: **6 h 0 min**", "Current streak", "Next:", "**30 min** of backprop logged")),
+        ("zh-CN", ("每周目标：**6 小时 0 分钟**", "当前连续学习", "下一步：", "记录了 **30 分钟** backprop")),
+    ],
+)
+async def test_goal_streak_next_a_tick_and_a_focus_run_to_its_end_on_discord(tmp_path, clock, locale, words):
+    goal, streak, nxt, logged = words
+    async with running(tmp_path, clock) as (fake, app):
+
+        async def slash(name: str, options: dict | None = None) -> str:
+            (reply,) = await replies_to(fake, await fake.slash(CAROL, name, options or {}, locale=locale))
+            return shown(reply)
+
+        assert goal in await slash("goal", {"hours": "6h"})
+        assert streak in await slash("streak")
+        (step,) = await replies_to(fake, await fake.slash(CAROL, "step", {"step": "1"}, locale=locale))
+        message = fake.messages[step.message_id]
+        tick = next(c for c in message.custom_ids() if ":tick:" in c or c.startswith("step:tick"))
+        await replies_to(fake, await fake.click(CAROL, tick, message.id, locale=locale))
+        assert "✅" in json.dumps(fake.messages[message.id].components, ensure_ascii=False)
+        assert nxt in await slash("next")
+        await slash("focus", {"minutes": 25, "what": "backprop"})
+        started = fake.sent_to_user(CAROL)[-1]
+        more = next(c for c in started.custom_ids() if ":more:" in c or "more" in c)
+        await replies_to(fake, await fake.click(CAROL, more, started.id, locale=locale))
+        clock.advance(minutes=30)
+        await app.reminders.tick()
+        await app.reminders.tick()
+        ends = [m for m in fake.sent_to_user(CAROL) if logged in shown(m)]
+        assert len(ends) == 1  # sent once

@@ -769,3 +769,85 @@ async def test_notes_on_telegram_escaped_and_in_chinese(tg):
     fake.user_says(BOB, "/lang zh")
     fake.user_says(BOB, "/note 2 列表推导式")
     assert await fake.wait_for(lambda: any("已保存为第 2 步" in t for t in fake.texts_to(BOB)))
+
+
+async def test_the_weekly_review_is_a_photo_after_its_text_in_both_languages(tg):
+    fake, _ = tg
+    fake.user_says(ALICE, "/log 45m linear algebra")
+    fake.user_says(BOB, "/log 30m 矩阵", lang="zh")
+    assert await fake.wait_for(lambda: fake.texts_to(ALICE) and fake.texts_to(BOB))
+    fake.user_says(ALICE, "/week")
+    fake.user_says(BOB, "/week", lang="zh")
+    assert await fake.wait_for(lambda: len([s for s in fake.sent if s.photo]) == 2)
+    for user, head in ((ALICE, "📅 Your week"), (BOB, "📅 你的一周")):
+        mine = [s for s in fake.sent if s.chat_id == user]
+        photo = mine[-1]
+        assert photo.photo.startswith(b"\x89PNG") and len(photo.photo) < 200_000
+        assert mine[-2].text.startswith(head)  # the text version, then the picture
+
+
+async def test_the_sunday_digest_arrives_once_with_its_photo(tmp_path, clock, caplog):
+    async with running(tmp_path, clock, caplog) as (fake, app):
+        fake.user_says(ALICE, "/timezone UTC")
+        fake.user_says(ALICE, "/goal 6h")
+        assert await fake.wait_for(lambda: any("Sundays at 18:00" in t for t in fake.texts_to(ALICE)))
+        clock.set(datetime(2026, 3, 8, 18, tzinfo=UTC))
+        await app.reminders.tick()
+        await app.reminders.tick()
+        photos = [s for s in fake.sent if s.photo and s.chat_id == ALICE]
+        assert len(photos) == 1
+        assert any(t.startswith("📅 Your week · Mar 2 – Mar 8, 2026") for t in fake.texts_to(ALICE))
+
+
+def _button(sent, label: str) -> str:  # noqa: ANN001
+    """The callback data of the button whose label starts with `label`."""
+    rows = (sent.reply_markup or {}).get("inline_keyboard", [])
+    return next(b["callback_data"] for row in rows for b in row if b["text"].startswith(label))
+
+
+@pytest.mark.parametrize(
+    ("user", "lang", "words"),
+    [
+        (ALICE, "en", ("weekly goal: 6 h 0 min", "Current streak", "Next:", "Focus: 25 min", "Stop now")),
+        (BOB, "zh", ("你的每周目标：6 小时 0 分钟", "当前连续学习", "下一步：", "专注：25 分钟", "现在停止")),
+    ],
+)
+async def test_goal_streak_next_and_a_focus_run_to_its_end_through_telegram(
+    tmp_path, clock, caplog, user, lang, words
+):
+    goal, streak, nxt, focus, stop = words
+    async with running(tmp_path, clock, caplog) as (fake, app):
+
+        async def say(text: str, count: int) -> str:
+            before = len(fake.texts_to(user))
+            fake.user_says(user, text, lang=lang)
+            assert await fake.wait_for(lambda: len(fake.texts_to(user)) >= before + count)
+            return "\n".join(fake.texts_to(user)[before:])
+
+        assert goal in await say("/goal 6h", 1)
+        assert streak in await say("/streak", 1)
+        assert nxt in await say("/next", 1)
+        assert focus in await say("/focus 25 linear algebra", 1)
+        started = fake.last_with_buttons(user)
+        assert stop in json.dumps(started.reply_markup, ensure_ascii=False)
+        fake.press(user, _button(started, "+5"))
+        assert await fake.wait_for(lambda: started.edits == 1)
+        clock.advance(minutes=30)
+        await app.reminders.tick()
+        end = fake.last_with_buttons(user)
+        assert end is not started and ("30 min of linear algebra logged" in end.text or "30 分钟" in end.text)
+        await app.reminders.tick()
+        assert fake.last_with_buttons(user) is end  # never twice
+        assert ("30 min" if lang == "en" else "30 分钟") in await say("/week", 1)
+
+
+async def test_the_streak_at_risk_nudge_reaches_telegram_once_in_chinese(tmp_path, clock, caplog):
+    async with running(tmp_path, clock, caplog) as (fake, app):
+        for n, text in enumerate(("/timezone UTC", "/log 20", "/streak remind on"), start=1):
+            fake.user_says(BOB, text, lang="zh")
+            assert await fake.wait_for(lambda n=n: len(fake.texts_to(BOB)) >= n)
+        clock.set(datetime(2026, 3, 3, 22, tzinfo=UTC))  # Tuesday 22:00, nothing logged that day
+        await app.reminders.tick()
+        await app.reminders.tick()
+        nudges = [t for t in fake.texts_to(BOB) if t.startswith("🔥 你已连续学习 1 天")]
+        assert len(nudges) == 1

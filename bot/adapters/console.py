@@ -13,6 +13,7 @@ import contextlib
 import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.base import Adapter, Dispatch
@@ -53,8 +54,9 @@ def _inline(nodes: tuple[Inline, ...], color: bool) -> str:
     return "".join(out)
 
 
-def render(reply: Reply, color: bool = False, first_choice: int = 1) -> str:
-    """A reply as console text; buttons become numbered choices starting at `first_choice`."""
+def render(reply: Reply, color: bool = False, first_choice: int = 1, saved: Path | None = None) -> str:
+    """A reply as console text; buttons become numbered choices starting at `first_choice`. A picture
+    is not printed: `saved` is the file it was written to."""
     parts = []
     doc: Doc = reply.body
     for block in doc:
@@ -65,7 +67,9 @@ def render(reply: Reply, color: bool = False, first_choice: int = 1) -> str:
             parts.append("\n".join("  • " + item for item in items))
         elif isinstance(block, Pre):
             parts.append(_clean(block.value))
-    if reply.attachment is not None:
+    if saved is not None:
+        parts.append(f"🖼 {_clean(str(saved))}")
+    elif reply.attachment is not None:
         data = reply.attachment.data.decode("utf-8", errors="replace")
         parts.append(f"[{_clean(reply.attachment.filename)}]\n{_clean(data)}")
     n = first_choice
@@ -90,7 +94,10 @@ class ConsoleAdapter(Adapter):
         stdin: TextIO | None = None,
         stdout: TextIO | None = None,
         interactive: bool | None = None,
+        files_dir: Path | None = None,
     ) -> None:
+        # pictures (the /week card) are written here and their path printed; default: ./study-buddy-files
+        self.files_dir = files_dir or Path("study-buddy-files")
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         if interactive is None:
@@ -177,12 +184,24 @@ class ConsoleAdapter(Adapter):
         choices: list[str] = []
         parts = []
         for reply in replies:
-            parts.append(render(reply, self.interactive, len(choices) + 1) + "\n\n")
+            saved = self._save_picture(reply)
+            parts.append(render(reply, self.interactive, len(choices) + 1, saved) + "\n\n")
             choices += [b.payload for row in reply.buttons for b in row]
         if choices or replies:
             self._choices = choices
         if parts:
             self.print_above_prompt("".join(parts))
+
+    def _save_picture(self, reply: Reply) -> Path | None:
+        """Write a picture attachment to `files_dir` (a terminal can't show it); its absolute path."""
+        found = reply.attachment
+        if found is None or not found.mime.startswith("image/"):
+            return None
+        name = Path(found.filename).name or "picture.png"  # never a path out of files_dir
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = (self.files_dir / name).resolve()
+        path.write_bytes(found.data)
+        return path
 
     def print_above_prompt(self, text: str, stream: TextIO | None = None) -> None:
         """Write `text` (to stdout, or `stream`): if the prompt is waiting, on its own line above it,

@@ -356,8 +356,10 @@ class DiscordAdapter(Adapter):
                 if last and view is not None:
                     kwargs["view"] = view
                 if last and reply.attachment is not None:
-                    data = reply.attachment.data
-                    kwargs["file"] = discord.File(io.BytesIO(data), filename=reply.attachment.filename)
+                    found = reply.attachment
+                    kwargs["file"] = discord.File(io.BytesIO(found.data), filename=found.filename)
+                    if found.mime.startswith("image/") and "embed" in kwargs:  # the /week card, in its embed
+                        kwargs["embed"].set_image(url=f"attachment://{found.filename}")
                 out.append((reply, i, kwargs))
         return out
 

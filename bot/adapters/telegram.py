@@ -378,8 +378,11 @@ class TelegramAdapter(Adapter):
                 log.error("Telegram refused our HTML (%s); sent as plain text instead", exc.message)
                 await again(bot.send_message, chat_id, reply.plain()[:4000], reply_markup=buttons)
         if reply.attachment is not None:
-            document = InputFile(reply.attachment.data, filename=reply.attachment.filename)
-            await again(bot.send_document, chat_id, document)
+            upload = InputFile(reply.attachment.data, filename=reply.attachment.filename)
+            if reply.attachment.mime.startswith("image/"):  # the /week card: shown in the chat
+                await again(bot.send_photo, chat_id, upload)
+            else:
+                await again(bot.send_document, chat_id, upload)
 
     async def _edit(self, chat_id: int, message_id: int, html: str, buttons, reply: Reply, again) -> bool:  # noqa: ANN001
         """Show `html` in place of the pressed message; False when Telegram won't (the caller posts)."""
