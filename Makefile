@@ -36,13 +36,14 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 KEEP_PYC := PYTHONDONTWRITEBYTECODE=
 
 test: install-test
-	$(KEEP_PYC) $(BIN)/python -m pytest -n 2
+	$(KEEP_PYC) $(BIN)/python -m pytest -n 2 --dist worksteal
 
-# The quick lane while you work (under a minute, on two cores): everything but the tests marked `slow` and
-# the PostgreSQL runs of the tests that run on both databases (pyproject.toml); `make test` before you push
-# runs them all, and CI runs `make test`.
+# The quick lane while you work (under a minute, on two cores): everything but the tests marked `slow`, the
+# PostgreSQL runs of the tests that run on both databases, and the runs through the fake Telegram and
+# Discord servers (`platform`; pyproject.toml); `make test` before you push runs them all, and CI runs
+# `make test`.
 test-fast: install-test
-	$(KEEP_PYC) $(BIN)/python -m pytest -m "not slow and not postgresql" -n 2
+	$(KEEP_PYC) $(BIN)/python -m pytest -m "not slow and not postgresql and not platform" -n 2 --dist worksteal
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -56,6 +57,7 @@ bench: install
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/practice.py
+	$(BIN)/python bench/momentum.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

@@ -21,6 +21,7 @@ from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from handlers import (
     admin,
+    boards,
     faq,
     focus,
     general,
@@ -55,6 +56,7 @@ COMPOSE = {
     "break": focus.compose,
     "streak": study.streak_at_risk,
     "week": week.compose,
+    "board": boards.compose,
 }
 
 # Platforms re-send an update within minutes (Telegram after a slow answer or during a restart), so
@@ -74,6 +76,7 @@ ROUTERS: tuple[Router, ...] = (
     focus.router,
     practice.router,
     notes.router,
+    boards.router,
     reminders.router,
     preferences.router,
     privacy.router,

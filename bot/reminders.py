@@ -38,7 +38,7 @@ from db import reminders as store
 from db.models import Delivery, Reminder
 from handlers.content import Content
 from handlers.content.store import ContentStore
-from handlers.core.types import ChatRef, Clock, Reply
+from handlers.core.types import ChatRef, Clock, Reply, drawn
 from handlers.reminders import reminder_reply
 from handlers.schedule import Rule, next_fire
 
@@ -290,7 +290,9 @@ class ReminderService:
         if r.kind == "text":
             return reminder_reply(self.content.content, r, d)
         async with self.sessions() as session, session.begin():
-            return await self.compose[r.kind](session, self.content.content, r, d, self.clock.now())
+            reply = await self.compose[r.kind](session, self.content.content, r, d, self.clock.now())
+        # a picture (the weekly digest's) is drawn once the transaction is over, in a worker thread
+        return None if reply is None else (await drawn([reply]))[0]
 
     async def _send_one(self, d, r) -> tuple[str, str, float | None]:  # noqa: ANN001
         try:

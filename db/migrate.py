@@ -13,6 +13,7 @@ from typing import IO
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,7 +31,20 @@ def alembic_config(connection=None) -> Config:  # noqa: ANN001
 MIGRATION_LOCK = 0x5354_4255_4459  # "STBUDY": any 64-bit number no other lock in the database uses
 
 
+_HEAD: list[str] = []  # this code's head revision, read once per process
+
+
+def head() -> str:
+    if not _HEAD:
+        _HEAD.append(ScriptDirectory.from_config(alembic_config()).get_current_head())
+    return _HEAD[0]
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Bring the database to `revision`. A database already at this code's head (every start but the
+    first after an upgrade) is only looked at: one query, no migration scripts loaded, no lock."""
+    if revision == "head" and await current(engine) == head():
+        return
     if engine.dialect.name == "sqlite":  # on a connection without foreign keys (see db.engine)
         from db.engine import make_engine
 

@@ -121,7 +121,7 @@ class StudyLog(Base):
 
     __tablename__ = "study_logs"
     __table_args__ = (
-        Index("ix_study_logs_user_time", "user_id", "studied_at"),
+        Index("ix_study_logs_user_time", "user_id", "studied_at", "minutes"),  # sums read the index only
         # one Done per (reminder message, learner): a second press finds this row
         Index("uq_study_logs_delivery", "user_id", "delivery_id", unique=True),
         Index("ix_study_logs_delivery", "delivery_id"),  # deleting a delivery sets its logs' delivery_id NULL
@@ -625,3 +625,29 @@ class ResourceMark(Base):
     step_id: Mapped[str] = mapped_column(String(64))
     url: Mapped[str] = mapped_column(String(500))
     done_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class BoardMember(Base):
+    """A learner who joined a group's weekly leaderboard (`/leaderboard join` in that group). Only the
+    minutes they log from `joined_at` on count on that board; leaving deletes the row at once."""
+
+    __tablename__ = "board_members"
+    __table_args__ = (
+        Index("ix_board_members_user", "user_id"),  # /forget, /export and a learner's boards
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "leaderboards_joined",
+                    {"platform": "platform", "chat": "chat_id", "joined_at": "joined_at"},
+                    order_by=("platform", "chat_id"),
+                ),
+                kept_back=("user_id",),
+            )
+        ),
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)

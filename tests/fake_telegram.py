@@ -125,6 +125,7 @@ class FakeTelegram:
     blocked: set[int] = field(default_factory=set)  # users who blocked the bot
     gone: set[int] = field(default_factory=set)  # chats that no longer exist ("chat not found")
     admins: dict[int, set[int]] = field(default_factory=dict)  # chat id -> admin user ids
+    names: dict[int, str] = field(default_factory=dict)  # user id -> first name (default u<id>)
     commands: dict[str, list] = field(default_factory=dict)  # language code -> commands
     answered: dict[str, float] = field(default_factory=dict)  # query id -> seconds it took
     pressed: dict[str, float] = field(default_factory=dict)  # query id -> when the update was queued
@@ -358,7 +359,10 @@ class FakeTelegram:
     async def _m_getChatMember(self, p: dict) -> web.Response:  # noqa: N802
         chat_id, user_id = int(p["chat_id"]), int(p["user_id"])
         status = "administrator" if user_id in self.admins.get(chat_id, set()) else "member"
-        member = {"status": status, "user": {"id": user_id, "is_bot": False, "first_name": f"u{user_id}"}}
+        member = {
+            "status": status,
+            "user": {"id": user_id, "is_bot": False, "first_name": self.names.get(user_id, f"u{user_id}")},
+        }
         if status == "administrator":
             member.update(
                 {
@@ -418,12 +422,17 @@ class FakeTelegram:
         if chat_id < 0:
             chat["title"] = "Study group"
         else:
-            chat["first_name"] = f"u{user_id}"
+            chat["first_name"] = self.names.get(user_id, f"u{user_id}")
         message = {
             "message_id": 10_000 + self._next_update,
             "date": int(time.time()),
             "chat": chat,
-            "from": {"id": user_id, "is_bot": False, "first_name": f"u{user_id}", "language_code": lang},
+            "from": {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": self.names.get(user_id, f"u{user_id}"),
+                "language_code": lang,
+            },
             "text": text,
         }
         entities = []
@@ -467,7 +476,7 @@ class FakeTelegram:
                     "from": {
                         "id": user_id,
                         "is_bot": False,
-                        "first_name": f"u{user_id}",
+                        "first_name": self.names.get(user_id, f"u{user_id}"),
                         "language_code": "en",
                     },
                     "message": {**self._message(message), "chat": chat},

@@ -26,6 +26,7 @@ EXPORT_SECTIONS = [
     "quiz_answers",
     "step_notes",
     "resources_done",
+    "leaderboards_joined",
 ]
 
 

@@ -25,6 +25,10 @@ from handlers.core.types import Button, ChatRef, Reply
 from tests.conftest import LogLines, make_settings
 from tests.fake_discord import ALICE, BOB, GENERAL, GUILD, MANAGE_GUILD, QUIET, FakeDiscord, study_server
 
+# Through the real client library against the fake platform server: `make test` runs these, the fast
+# lane leaves them out (pyproject.toml markers).
+pytestmark = pytest.mark.platform
+
 CAROL = 1_160_000_000_000_000_033  # DMs only
 world = study_server  # ALICE moderates the server (Manage Server), BOB is a member
 
@@ -639,3 +643,23 @@ async def test_goal_streak_next_a_tick_and_a_focus_run_to_its_end_on_discord(tmp
         await app.reminders.tick()
         ends = [m for m in fake.sent_to_user(CAROL) if logged in shown(m)]
         assert len(ends) == 1  # sent once
+
+
+async def test_a_server_board_lists_only_who_joined_and_pings_nobody(dc):
+    fake, _ = dc
+    fake.user(BOB, "@everyone")  # a display name that would ping the server if it were allowed to
+    server = {"guild_id": GUILD, "channel_id": GENERAL}
+
+    async def slash(user: int, options: dict | None = None):  # noqa: ANN202
+        (reply,) = await replies_to(fake, await fake.slash(user, "leaderboard", options or {}, **server))
+        return reply
+
+    assert "on this group's board" in shown(await slash(BOB, {"action": "join"}))
+    await replies_to(fake, await fake.slash(BOB, "log", {"time": "45m", "what": "backprop"}, **server))
+    await replies_to(fake, await fake.slash(ALICE, "log", {"time": "2h"}, **server))  # never joined
+    board = await slash(ALICE)
+    assert board.data["allowed_mentions"] == {"parse": []}
+    assert "everyone" in shown(board) and "0 h 45 min" in shown(board) and "2 h 0 min" not in shown(board)
+    assert "Only this group's admins" in shown(await slash(BOB, {"action": "weekly on"}))
+    await replies_to(fake, await fake.slash(ALICE, "timezone", {"zone": "UTC"}, **server))
+    assert "every Monday at 09:00" in shown(await slash(ALICE, {"action": "weekly on"}))

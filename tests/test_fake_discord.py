@@ -25,6 +25,10 @@ from tests.fake_discord import (
     study_server,
 )
 
+# Through the real client library against the fake platform server: `make test` runs these, the fast
+# lane leaves them out (pyproject.toml markers).
+pytestmark = pytest.mark.platform
+
 world = study_server
 
 

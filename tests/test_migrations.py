@@ -58,6 +58,23 @@ async def test_expected_tables_and_index_exist(engine) -> None:  # noqa: ANN001
     assert version == HEAD
 
 
+async def test_a_start_at_head_runs_no_migration_and_one_behind_runs_it(engine, monkeypatch) -> None:  # noqa: ANN001
+    from alembic import command
+
+    await upgrade(engine)
+    ran: list[str] = []
+    real = command.upgrade
+    monkeypatch.setattr(command, "upgrade", lambda cfg, rev: ran.append(rev) or real(cfg, rev))
+    await upgrade(engine)  # at head: looked at, not migrated
+    assert ran == []
+    async with engine.begin() as conn:  # as if the code had moved on by one revision since
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "-1"))
+    await upgrade(engine)
+    assert ran == ["head"]
+    async with engine.connect() as conn:
+        assert await conn.run_sync(_diff) == []
+
+
 async def test_upgrade_twice_is_harmless(engine) -> None:  # noqa: ANN001
     await upgrade(engine)
     async with engine.begin() as conn:

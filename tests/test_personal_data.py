@@ -57,6 +57,7 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "practice_sessions",
         "step_notes",
         "resource_marks",
+        "board_members",
     }
     assert anonymous == {"faq_stats", "question_tallies", "processed_events", "chats"}
     assert [

@@ -31,6 +31,10 @@ from tests.conftest import LogLines, make_settings
 from tests.fake_telegram import FakeTelegram
 from tests.pg import free_port
 
+# Through the real client library against the fake platform server: `make test` runs these, the fast
+# lane leaves them out (pyproject.toml markers).
+pytestmark = pytest.mark.platform
+
 ALICE, BOB, CAROL, GROUP = 1001, 1002, 1003, -5001
 BOT_ADMIN = 1999
 
@@ -207,6 +211,7 @@ async def test_group_settings_are_for_the_chats_admins_checked_with_telegram(tg)
     fake.user_says(ALICE, "/timezone Asia/Kolkata", chat_id=GROUP)  # a member
     assert await fake.wait_for(lambda: len(fake.texts_to(GROUP)) >= 1)
     fake.user_says(ALICE, "/remind daily 20:00 study hour", chat_id=GROUP)
+    assert await fake.wait_for(lambda: len(fake.texts_to(GROUP)) >= 2)
     fake.user_says(ALICE, "/reload", chat_id=GROUP)  # for BOT_ADMINS only
     assert await fake.wait_for(lambda: len(fake.texts_to(GROUP)) >= 3)
     fake.user_says(BOB, "/timezone Asia/Kolkata", chat_id=GROUP)  # an admin
@@ -851,3 +856,27 @@ async def test_the_streak_at_risk_nudge_reaches_telegram_once_in_chinese(tmp_pat
         await app.reminders.tick()
         nudges = [t for t in fake.texts_to(BOB) if t.startswith("🔥 你已连续学习 1 天")]
         assert len(nudges) == 1
+
+
+async def test_a_group_board_shows_only_who_joined_with_names_escaped_and_admins_own_the_post(tg):
+    fake, app = tg
+    fake.admins[GROUP] = {ALICE}
+    fake.names[BOB] = "<b>Bob</b> & co"
+    fake.names[CAROL] = "Carol"
+
+    async def say(user: int, text: str) -> str:
+        before = len(fake.texts_to(GROUP))
+        fake.user_says(user, text, chat_id=GROUP)
+        assert await fake.wait_for(lambda: len(fake.texts_to(GROUP)) > before)
+        return fake.texts_to(GROUP)[-1]
+
+    assert "You're on this group's board" in await say(BOB, "/leaderboard join")
+    fake.user_says(BOB, "/log 45m backprop")
+    fake.user_says(CAROL, "/log 2h maths")  # not on the board
+    assert await fake.wait_for(lambda: fake.texts_to(BOB) and fake.texts_to(CAROL))
+    board = await say(CAROL, "/leaderboard")
+    assert "🥇 <b>Bob</b> & co — 0 h 45 min" in board  # shown as typed: escaped, not bold
+    assert "Carol" not in board
+    assert "Only this group's admins" in await say(BOB, "/leaderboard weekly on")
+    await say(ALICE, "/timezone UTC")
+    assert "every Monday at 09:00 (UTC)" in await say(ALICE, "/leaderboard weekly on")

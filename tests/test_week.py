@@ -5,6 +5,7 @@ a first /goal starts."""
 from __future__ import annotations
 
 import io
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -154,3 +155,20 @@ async def test_export_has_the_digest_setting_and_forget_removes_the_digest(app, 
     await chat.say("/forget")
     await chat.click("Yes")
     assert await _week_reminders(app) == []
+
+
+async def test_the_picture_is_drawn_after_the_transaction_off_the_event_loop(app, chat, monkeypatch):
+    from handlers.week import picture
+
+    real, seen = picture.render, []
+
+    def render(card):  # noqa: ANN001, ANN202
+        seen.append(
+            (threading.current_thread() is threading.main_thread(), app.engine.sync_engine.pool.checkedout())
+        )
+        return real(card)
+
+    monkeypatch.setattr(picture, "render", render)
+    (reply,) = await chat.say("/week")
+    _picture(reply)
+    assert seen == [(False, 0)]  # a worker thread, and no database connection held meanwhile

@@ -15,7 +15,18 @@ from typing import Any
 
 from handlers.core.context import Context
 from handlers.core.payloads import Payload
-from handlers.core.types import Command, Event, Handler, Message, Middleware, Option, Press, Reply, Route
+from handlers.core.types import (
+    Command,
+    Event,
+    Handler,
+    Message,
+    Middleware,
+    Option,
+    Press,
+    Reply,
+    Route,
+    drawn,
+)
 
 UNHANDLED = object()
 _COMMAND = re.compile(r"^/([A-Za-z][A-Za-z0-9_]{0,31})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
@@ -186,4 +197,5 @@ class Dispatcher:
         routes = self.resolve(event)
         if not routes:
             return []
-        return await self._handle(self.make_context(event, routes))
+        # the middleware chain has closed the event's transaction by now: pictures are drawn after it
+        return await drawn(await self._handle(self.make_context(event, routes)))

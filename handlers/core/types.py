@@ -6,6 +6,8 @@ Nothing here knows a platform; `platform` is only a name ("console", "telegram",
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,9 +75,14 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file sent with a reply. `draw`, instead of `data`: a picture drawn once the event's (or the
+    scheduled message's) transaction is over, in a worker thread (`drawn`), so the database connection
+    and the event loop never wait on the drawing."""
+
     filename: str
-    data: bytes
+    data: bytes = b""
     mime: str = "application/octet-stream"
+    draw: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,18 @@ class Reply:
         from handlers.core.markup import to_plain
 
         return to_plain(self.body)
+
+
+async def drawn(replies: list[Reply]) -> list[Reply]:
+    """The replies with every attachment still to draw drawn (off the event loop); the others as they are."""
+    out = []
+    for reply in replies:
+        found = reply.attachment
+        if found is not None and found.draw is not None:
+            data = await asyncio.to_thread(found.draw)
+            reply = dataclasses.replace(reply, attachment=dataclasses.replace(found, data=data, draw=None))
+        out.append(reply)
+    return out
 
 
 class Clock(Protocol):

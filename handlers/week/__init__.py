@@ -9,7 +9,6 @@ picture.py  the picture (Pillow, with the shipped font in fonts/), drawn in a wo
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -37,10 +36,12 @@ OFF = ("off", "关", "关闭")
 async def review_reply(
     session: AsyncSession, content: Content, strings: Strings, user_id: int, zone: ZoneInfo, now: datetime
 ) -> Reply:
-    """The review as text with its picture attached; the picture is drawn in a worker thread."""
+    """The review as text with its picture attached; the picture is drawn after the transaction, in a
+    worker thread (`handlers.core.types.drawn`)."""
     review = await gather(session, content, user_id, zone, now)
-    png = await asyncio.to_thread(picture.render, card(strings, review))
-    return Reply(text(strings, review), attachment=Attachment(filename(review), png, "image/png"))
+    drawing = card(strings, review)
+    found = Attachment(filename(review), mime="image/png", draw=lambda: picture.render(drawing))
+    return Reply(text(strings, review), attachment=found)
 
 
 @router.command("week", options=(Option("when", "option.week"),), personal=True)

@@ -113,8 +113,9 @@ def text(strings: Strings, review: WeekReview) -> Doc:
     top = max((*this, *last, 1))
     lines = []
     for i in range(7):
-        bar = BAR * max(1, round(BAR_WIDTH * this[i] / top)) if this[i] else "·"
-        mine = "" if review.monday + timedelta(days=i) > review.today else this[i]  # a day still to come
+        ahead = review.monday + timedelta(days=i) > review.today  # a day still to come
+        bar = BAR * max(1, round(BAR_WIDTH * this[i] / top)) if this[i] else "" if ahead else "·"
+        mine = "" if ahead else this[i]
         lines.append(f"{names[i]:<4} {bar:<{BAR_WIDTH}} {mine:>4}  ({last[i]})")
     body: Doc = strings.doc("week.head", start=start, end=end)
     body += strings.doc("week.minutes", this=_hm(strings, sum(this)), last=_hm(strings, sum(last)))
