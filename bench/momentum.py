@@ -772,11 +772,14 @@ async def part_digest(url: str, args: argparse.Namespace, now: datetime, out: li
         f"digest claim, SQLite: {secs:.2f} s for {c['claimed']:,}, duplicates {dups}; target <= 10 s, 0: {ok}"
     )
 
-    s = await sends(url, now, args.send_seconds)
+    report_sends("SQLite", await sends(url, now, args.send_seconds), args, out)
+
+
+def report_sends(label: str, s: dict, args: argparse.Namespace, out: list) -> None:
     held, rate = s["held"], s["rate"]
     twice = s["chat_twice"] + s["written_twice"]
     print(
-        f"  digest sends on SQLite (2 cores, real composer, global rate {rate:g}/s, send batch "
+        f"  digest sends on {label} (2 cores, real composer, global rate {rate:g}/s, send batch "
         f"{s['send_batch']}): {s['in_window']} messages in {args.send_seconds:g} s = "
         f"{s['window_rate']:.1f}/s; "
         f"{s['steady_rate']:.1f}/s from the first send (after {s['first_after']:.2f} s) to the last (target "
@@ -787,18 +790,33 @@ async def part_digest(url: str, args: argparse.Namespace, now: datetime, out: li
         f"    duplicates: chats sent twice {s['chat_twice']}, occurrences written twice "
         f"{s['written_twice']}, reminders advanced twice {s['advanced_twice']}"
     )
+    where = "the one connection" if label == "SQLite" else "a connection"
     if held:
         print(f"    compose, connection held (gather + picture, one at a time): {ms(held)} over {len(held)}")
         print(f"    compose, call to reply (the wait for the connection included): {ms(s['waited'])}")
         print(
-            f"    at {pct(held, 50):.1f} ms a message on the one connection: {1000 / pct(held, 50):.1f} "
+            f"    at {pct(held, 50):.1f} ms a message on {where}: {1000 / pct(held, 50):.1f} "
             f"messages/s at most; PNG max {s['png_max'] / 1024:.1f} KiB, mean {s['png_mean'] / 1024:.1f} KiB"
         )
     ok = met(s["steady_rate"] >= 0.95 * rate and twice == 0)
     out.append(
-        f"digest sends, SQLite: {s['steady_rate']:.1f} msg/s ({s['in_window']} in {args.send_seconds:g} s), "
+        f"digest sends, {label}: {s['steady_rate']:.1f} msg/s ({s['in_window']} in {args.send_seconds:g} s), "
         f"duplicates {twice}, compose p50 {pct(held, 50):.1f} ms p99 {pct(held, 99):.1f} ms; "
         f"target {rate:g}/s, 0: {ok}"
+    )
+
+
+def _aware(row: tuple) -> tuple:
+    """A study_logs row of SQLite text made PostgreSQL's: its two instants as aware datetimes."""
+    uid, minutes, note, logged, studied, delivery = row
+    at = datetime.fromisoformat(studied).replace(tzinfo=UTC)
+    return (
+        uid,
+        minutes,
+        note,
+        at if logged == studied else datetime.fromisoformat(logged).replace(tzinfo=UTC),
+        at,
+        delivery,
     )
 
 
@@ -809,6 +827,10 @@ async def part_postgres(args: argparse.Namespace, now: datetime, out: list) -> N
             out.append("digest claim, PostgreSQL: skipped (no PostgreSQL)")
             return
         p = await claim_postgres(url, args, now)
+        measured = set(measured_ids(args.learners, args.measured))
+        logs = log_rows(log_keys(args.learners, measured), now)
+        await pg_copy(url, "study_logs", LOG_COLUMNS, (_aware(row) for row in logs))
+        pg_sends = await sends(url, now, args.send_seconds)  # the deliveries the 4 processes wrote
     dups = p["written_twice"] + p["advanced_twice"] + (p["claimed"] - p["reminders"])
     ok = met(p["seconds"] <= TARGET_CLAIM_S and dups == 0)
     print(
@@ -820,6 +842,7 @@ async def part_postgres(args: argparse.Namespace, now: datetime, out: list) -> N
         f"digest claim, PostgreSQL x{p['workers']}: {p['seconds']:.2f} s for {p['claimed']:,}, "
         f"duplicates {dups}; target <= 10 s, 0: {ok}"
     )
+    report_sends("PostgreSQL", pg_sends, args, out)
 
 
 async def run_all(args: argparse.Namespace, out: list[str]) -> None:

@@ -169,16 +169,20 @@ async def reviews_since(session: AsyncSession, user_id: int, since: datetime) ->
     )
 
 
-async def quiz_score_since(session: AsyncSession, user_id: int, since: datetime) -> tuple[int, int]:
-    """(answered, right) of the learner's quiz answers since `since`, their own quizzes and groups' alike."""
-    answered, right = (
-        await session.execute(
-            select(func.count(), func.coalesce(func.sum(case((QuizAnswer.right, 1), else_=0)), 0)).where(
-                QuizAnswer.user_id == user_id, QuizAnswer.answered_at >= since
-            )
-        )
-    ).one()
-    return int(answered), int(right)
+async def practice_since(session: AsyncSession, user_id: int, since: datetime) -> tuple[int, int, int]:
+    """(cards reviewed, quiz answers, right answers) since `since`, the learner's own quizzes and groups'
+    alike: one statement."""
+    quiz = select(QuizAnswer.right).where(QuizAnswer.user_id == user_id, QuizAnswer.answered_at >= since)
+    reviewed = (
+        select(func.count())
+        .where(PracticeReview.user_id == user_id, PracticeReview.reviewed_at >= since)
+        .scalar_subquery()
+    )
+    answered = select(func.count()).select_from(quiz.subquery()).scalar_subquery()
+    right_ones = quiz.where(QuizAnswer.right.is_(True)).subquery()
+    right = select(func.count()).select_from(right_ones).scalar_subquery()
+    cards, n, ok = (await session.execute(select(reviewed, answered, right))).one()
+    return int(cards), int(n), int(ok)
 
 
 async def record_answer(

@@ -20,14 +20,14 @@ async def step_states(session: AsyncSession, user_id: int) -> dict[str, str]:
     return {step_id: state for step_id, state in rows}
 
 
-async def changed_since(session: AsyncSession, user_id: int, since: datetime) -> dict[str, str]:
-    """The steps whose state the learner changed since `since`, with their state now."""
+async def states_and_times(session: AsyncSession, user_id: int) -> dict[str, tuple[str, datetime]]:
+    """Each step's state and when the learner last changed it (one read for the weekly review)."""
     rows = await session.execute(
-        select(StepProgress.step_id, StepProgress.state).where(
-            StepProgress.user_id == user_id, StepProgress.updated_at >= since
+        select(StepProgress.step_id, StepProgress.state, StepProgress.updated_at).where(
+            StepProgress.user_id == user_id
         )
     )
-    return {step_id: state for step_id, state in rows}
+    return {step_id: (state, at) for step_id, state, at in rows}
 
 
 async def set_step_state(

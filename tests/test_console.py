@@ -321,5 +321,5 @@ def test_a_refused_content_change_is_printed_above_the_prompt_which_is_drawn_aga
     assert lines[refused].startswith(tuple("0123456789"))  # the log line starts its own line
     assert not any("you ›" in line and ("refused" in line or "kept serving" in line) for line in lines)
     after = lines[refused:]
-    assert any(line.startswith("you › /he") for line in after)  # the prompt again, with what was typed
+    assert any(line.startswith("you › /he") for line in after), after  # the prompt again, with what was typed
     assert any(line.startswith("you › /help") for line in after)  # and the line was typed on

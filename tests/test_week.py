@@ -172,3 +172,22 @@ async def test_the_picture_is_drawn_after_the_transaction_off_the_event_loop(app
     (reply,) = await chat.say("/week")
     _picture(reply)
     assert seen == [(False, 0)]  # a worker thread, and no database connection held meanwhile
+
+
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
+async def test_this_weeks_practice_is_counted_in_one_statement(db_app, clock):
+    from db.models import PracticeReview, QuizAnswer
+    from db.practice import practice_since
+    from db.users import get_or_create_user
+
+    app, now = db_app, MONDAY
+    async with app.sessions() as s, s.begin():
+        me = (await get_or_create_user(s, "fake", "alice", "Alice", now)).id
+        other = (await get_or_create_user(s, "fake", "bob", "Bob", now)).id
+        for who, when in ((me, now), (me, now), (me, now - timedelta(days=8)), (other, now)):
+            s.add(PracticeReview(user_id=who, step_id="s", card_id="c", rating=3, reviewed_at=when))
+        for who, right, when in ((me, True, now), (me, False, now), (me, True, now - timedelta(days=8))):
+            s.add(QuizAnswer(user_id=who, step_id="s", question_id="q", right=right, answered_at=when))
+    async with app.sessions() as s:
+        assert await practice_since(s, me, now - timedelta(days=1)) == (2, 2, 1)
+        assert await practice_since(s, other, now - timedelta(days=1)) == (1, 0, 0)

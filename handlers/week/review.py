@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_skeleton, get_day_names
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.practice import quiz_score_since, reviews_since
-from db.progress import changed_since, step_states
+from db.practice import practice_since
+from db.progress import states_and_times
 from db.study_logs import minutes_since
 from db.users import weekly_goal
 from handlers.content import Content, Step
@@ -59,8 +59,8 @@ class WeekReview:
 async def gather(
     session: AsyncSession, content: Content, user_id: int, zone: ZoneInfo, now: datetime
 ) -> WeekReview:
-    """Six indexed reads: the logs of the streak's horizon (which also give the 12 weeks), the goal, the
-    step states and this week's changes, reviews and quiz answers."""
+    """Four indexed reads: the logs of the streak's horizon (which also give the 12 weeks), the goal, the
+    step states with when they changed, and this week's reviews and quiz answers (one statement)."""
     today = now.astimezone(zone).date()
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=WEEKS - 1)
@@ -73,9 +73,10 @@ async def gather(
     streak = fair_streaks(set(per_day), today)
     days = tuple(None if (d := first + timedelta(days=i)) > today else per_day.get(d, 0) for i in range(DAYS))
     frozen = frozenset((d - first).days for d in streak.frozen if d >= first)
-    states = await step_states(session, user_id)
+    changes = await states_and_times(session, user_id)
+    states = {step_id: state for step_id, (state, _) in changes.items()}
     nxt = next_of(content.steps, states)
-    answered, right = await quiz_score_since(session, user_id, week_start)
+    cards, answered, right = await practice_since(session, user_id, week_start)
     return WeekReview(
         monday=monday,
         today=today,
@@ -85,8 +86,8 @@ async def gather(
         streak=streak,
         steps_done=sum(1 for s in content.steps if states.get(s.id) == "done"),
         steps_total=len(content.steps),
-        moved=len(await changed_since(session, user_id, week_start)),
-        cards=await reviews_since(session, user_id, week_start),
+        moved=sum(1 for _, at in changes.values() if at >= week_start),
+        cards=cards,
         answered=answered,
         right=right,
         next_step=nxt,
