@@ -58,6 +58,7 @@ bench: install
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/practice.py
 	$(BIN)/python bench/momentum.py
+	$(BIN)/python bench/community.py
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
