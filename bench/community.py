@@ -63,9 +63,9 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import event, func, make_url, select  # noqa: E402
 
+from bench.common import as_sqlite, migrate, ms, pct, pg_copy, postgres  # noqa: E402
 from db import boards as store  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
 from db.models import BoardMember, Chat, StudyLog, User  # noqa: E402
 
 PLATFORM = "fake"
@@ -84,15 +84,6 @@ LOG_COLUMNS = ["user_id", "minutes", "note", "logged_at", "studied_at", "deliver
 MEMBER_COLUMNS = ["platform", "chat_id", "user_id", "joined_at"]
 CHAT_COLUMNS = ["platform", "chat_id", "timezone", "blocked_at"]
 TARGET_P99_MS = 50.0
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(p / 100 * len(s)))] if s else float("nan")
-
-
-def ms(values: list[float]) -> str:
-    return f"p50 {pct(values, 50):.2f} ms, p99 {pct(values, 99):.2f} ms, max {max(values):.2f} ms"
 
 
 def timing(label: str, values: list[float], what: str = "calls") -> str:
@@ -169,26 +160,7 @@ def chat_rows() -> list[tuple]:
     return [(PLATFORM, GROUP, GROUP_ZONE, None), (PLATFORM, SMALL, SMALL_ZONE, None)]
 
 
-def as_sqlite(rows: Iterable[tuple]) -> Iterator[tuple]:
-    """Datetimes as SQLAlchemy stores them on SQLite (naive UTC text), booleans as 0/1."""
-    for row in rows:
-        yield tuple(
-            v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-            if isinstance(v, datetime)
-            else int(v)
-            if isinstance(v, bool)
-            else v
-            for v in row
-        )
-
-
 # ---- filling ----------------------------------------------------------------------------------------
-
-
-async def migrate(url: str) -> None:
-    engine = make_engine(url)
-    await upgrade(engine)
-    await engine.dispose()
 
 
 def sqlite_insert(path: str, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
@@ -207,23 +179,6 @@ def sqlite_insert(path: str, table: str, columns: list[str], rows: Iterable[tupl
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
     return total
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def pg_copy(url: str, table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    """COPY through asyncpg; foreign-key triggers off for the fill (the rows are consistent)."""
-    import asyncpg  # noqa: PLC0415
-
-    conn = await asyncpg.connect(_dsn(url))
-    try:
-        await conn.execute("SET session_replication_role = replica")
-        await conn.copy_records_to_table(table, records=rows, columns=columns)
-        await conn.execute(f"ANALYZE {table}")
-    finally:
-        await conn.close()
 
 
 async def fill(url: str, args: argparse.Namespace, keys: list[int], now: datetime) -> dict:
@@ -506,27 +461,6 @@ async def part_app(path: str, tmp: str, args: argparse.Namespace, now: datetime,
 
 
 # ---- PostgreSQL -------------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def postgres():  # noqa: ANN201
-    """A fresh database URL on TEST_POSTGRES_URL or a private cluster; None when neither exists."""
-    from tests import pg  # noqa: PLC0415
-
-    server = os.environ.get("TEST_POSTGRES_URL")
-    cluster = None
-    if not server:
-        if not pg.available():
-            yield None
-            return
-        cluster = pg.Cluster.start()
-        server = cluster.url
-    try:
-        async with pg.fresh_database(server) as url:
-            yield url
-    finally:
-        if cluster is not None:
-            cluster.stop()
 
 
 async def part_postgres(args: argparse.Namespace, keys: list[int], now: datetime, out: list) -> None:

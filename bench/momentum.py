@@ -71,8 +71,8 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import event, func, make_url, select  # noqa: E402
 
+from bench.common import as_sqlite, migrate, ms, pct, pg_copy, postgres  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
 from db.models import Delivery, Reminder, StudyLog  # noqa: E402
 
 WEEK_ZONES = ["Europe/Berlin", "Asia/Kolkata", "Asia/Shanghai"]  # the zones /week is asked in
@@ -103,15 +103,6 @@ REMINDER_COLUMNS = ["owner_id", "platform", "chat_id", "is_group", "text", "kind
                     "next_fire_at", "fired", "missed_unreported", "paused", "created_at"]  # fmt: skip
 TARGET_WEEK_P99_MS = 30.0
 TARGET_CLAIM_S = 10.0
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(p / 100 * len(s)))] if s else float("nan")
-
-
-def ms(values: list[float]) -> str:
-    return f"p50 {pct(values, 50):.2f} ms, p99 {pct(values, 99):.2f} ms, max {max(values):.2f} ms"
 
 
 def bench_now() -> datetime:
@@ -253,26 +244,7 @@ def digest_rows(learners: int, digests: int, now: datetime, seed: int = 6) -> It
         yield uid, "fake", f"u{uid}", False, "", "week", lang_of(uid), rules[z], z, when, 0, 0, False, created
 
 
-def as_sqlite(rows: Iterable[tuple]) -> Iterator[tuple]:
-    """Datetimes as SQLAlchemy stores them on SQLite (naive UTC text), booleans as 0/1."""
-    for row in rows:
-        yield tuple(
-            v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-            if isinstance(v, datetime)
-            else int(v)
-            if isinstance(v, bool)
-            else v
-            for v in row
-        )
-
-
 # ---- filling ----------------------------------------------------------------------------------------
-
-
-async def migrate(url: str) -> None:
-    engine = make_engine(url)
-    await upgrade(engine)
-    await engine.dispose()
 
 
 def sqlite_insert(path: str, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
@@ -291,23 +263,6 @@ def sqlite_insert(path: str, table: str, columns: list[str], rows: Iterable[tupl
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     con.close()
     return total
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def pg_copy(url: str, table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    """COPY through asyncpg; foreign-key triggers off for the fill (the rows are consistent)."""
-    import asyncpg  # noqa: PLC0415
-
-    conn = await asyncpg.connect(_dsn(url))
-    try:
-        await conn.execute("SET session_replication_role = replica")
-        await conn.copy_records_to_table(table, records=rows, columns=columns)
-        await conn.execute(f"ANALYZE {table}")
-    finally:
-        await conn.close()
 
 
 async def fill_sqlite(url: str, args: argparse.Namespace, now: datetime) -> dict:
@@ -679,27 +634,6 @@ async def claim_postgres(url: str, args: argparse.Namespace, now: datetime, work
         "claimed": sum(counts),
         **await duplicates(url),
     }
-
-
-@asynccontextmanager
-async def postgres():  # noqa: ANN201
-    """A fresh database URL on TEST_POSTGRES_URL or a private cluster; None when neither exists."""
-    from tests import pg  # noqa: PLC0415
-
-    server = os.environ.get("TEST_POSTGRES_URL")
-    cluster = None
-    if not server:
-        if not pg.available():
-            yield None
-            return
-        cluster = pg.Cluster.start()
-        server = cluster.url
-    try:
-        async with pg.fresh_database(server) as url:
-            yield url
-    finally:
-        if cluster is not None:
-            cluster.stop()
 
 
 # ---- main -------------------------------------------------------------------------------------------

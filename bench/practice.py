@@ -63,9 +63,9 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import event, func, make_url, select, update  # noqa: E402
 
+from bench.common import as_sqlite, migrate, ms, pct, pg_copy, postgres  # noqa: E402
 from db import practice  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
 from db.models import Delivery, PracticeCard, Reminder, User  # noqa: E402
 
 ZONES = ["Asia/Kolkata", "Asia/Shanghai", "Europe/Berlin", "America/New_York", "UTC"]
@@ -81,15 +81,6 @@ CARD_COLUMNS = ["user_id", "step_id", "card_id", "status", "state", "learning_st
 REMINDER_COLUMNS = ["owner_id", "platform", "chat_id", "is_group", "text", "kind", "lang", "rule", "timezone",
                     "next_fire_at", "fired", "missed_unreported", "paused", "created_at"]  # fmt: skip
 RATING_ORDER = ("Good", "Easy", "Hard", "Again")
-
-
-def pct(values: list[float], p: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(p / 100 * len(s)))] if s else float("nan")
-
-
-def ms(values: list[float]) -> str:
-    return f"p50 {pct(values, 50):.2f} ms, p99 {pct(values, 99):.2f} ms, max {max(values):.2f} ms"
 
 
 # ---- the rows ---------------------------------------------------------------------------------------
@@ -146,26 +137,7 @@ def nudge_rows(n: int, when: datetime, now: datetime) -> Iterator[tuple]:
         yield (uid, "bench", f"u{uid}", False, "", "review", "en", rules[z], z, when, 0, 0, False, now)
 
 
-def as_sqlite(rows: Iterable[tuple]) -> Iterator[tuple]:
-    """Datetimes as SQLAlchemy stores them on SQLite (naive UTC text), booleans as 0/1."""
-    for row in rows:
-        yield tuple(
-            v.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-            if isinstance(v, datetime)
-            else int(v)
-            if isinstance(v, bool)
-            else v
-            for v in row
-        )
-
-
 # ---- filling ----------------------------------------------------------------------------------------
-
-
-async def migrate(url: str) -> None:
-    engine = make_engine(url)
-    await upgrade(engine)
-    await engine.dispose()
 
 
 def sqlite_insert(path: str, table: str, columns: list[str], rows: Iterable[tuple]) -> int:
@@ -182,23 +154,6 @@ def sqlite_insert(path: str, table: str, columns: list[str], rows: Iterable[tupl
         total += len(chunk)
     con.close()
     return total
-
-
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-async def pg_copy(url: str, table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    """COPY through asyncpg; foreign-key triggers off for the fill (the rows are consistent)."""
-    import asyncpg  # noqa: PLC0415
-
-    conn = await asyncpg.connect(_dsn(url))
-    try:
-        await conn.execute("SET session_replication_role = replica")
-        await conn.copy_records_to_table(table, records=rows, columns=columns)
-        await conn.execute(f"ANALYZE {table}")
-    finally:
-        await conn.close()
 
 
 async def fill(url: str, args: argparse.Namespace, rows: int, now: datetime) -> float:
@@ -537,27 +492,6 @@ def bench_presses(ratings: int) -> None:
 
 
 # ---- main -------------------------------------------------------------------------------------------
-
-
-@asynccontextmanager
-async def postgres():  # noqa: ANN201
-    """A fresh database URL on TEST_POSTGRES_URL or a private cluster; None when neither exists."""
-    from tests import pg  # noqa: PLC0415
-
-    server = os.environ.get("TEST_POSTGRES_URL")
-    cluster = None
-    if not server:
-        if not pg.available():
-            yield None
-            return
-        cluster = pg.Cluster.start()
-        server = cluster.url
-    try:
-        async with pg.fresh_database(server) as url:
-            yield url
-    finally:
-        if cluster is not None:
-            cluster.stop()
 
 
 async def run_all(args: argparse.Namespace) -> None:
