@@ -24,6 +24,7 @@ from handlers.core.i18n import Strings
 from handlers.core.markup import Bold, Doc, Para, Text
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
+from handlers.replies import hours_minutes
 from handlers.schedule import parse, upcoming
 from handlers.study_time import day_start
 
@@ -34,10 +35,6 @@ POST_AT = "mon 09:00"  # the weekly post: last week's board, Monday morning in t
 MEDALS = ("🥇", "🥈", "🥉")
 ACTIONS = (("join", "join"), ("leave", "leave"), ("weekly on", "weekly on"), ("weekly off", "weekly off"))
 WORDS = {"加入": "join", "退出": "leave", "每周 开": "weekly on", "每周 关": "weekly off"}
-
-
-def _hm(strings: Strings, minutes: int) -> str:
-    return strings.raw("goal.hm", h=minutes // 60, m=minutes % 60)
 
 
 def _week(now: datetime, zone: ZoneInfo, weeks_back: int = 0) -> tuple[date, datetime, datetime]:
@@ -73,7 +70,13 @@ async def board(
     for i, row in enumerate(rows):
         place = MEDALS[i] if i < len(MEDALS) else f"{i + 1}."
         lines.append(
-            Para((Text(f"{place} "), Bold((Text(row.name or "?"),)), Text(f" — {_hm(strings, row.minutes)}")))
+            Para(
+                (
+                    Text(f"{place} "),
+                    Bold((Text(row.name or "?"),)),
+                    Text(f" — {hours_minutes(strings, row.minutes)}"),
+                )
+            )
         )
     return body + tuple(lines) + strings.doc("board.foot", members=members)
 

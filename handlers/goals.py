@@ -16,7 +16,7 @@ from handlers.core.markup import Code, Para
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
 from handlers.own_reminders import has_week_digest, set_week_digest
-from handlers.replies import progress_bar
+from handlers.replies import hours_minutes, progress_bar
 from handlers.study_time import day_start, parse_minutes
 
 router = Router("goals")
@@ -37,7 +37,7 @@ def parse_goal(text: str) -> int | None:
 
 
 def hm(ctx: Context, minutes: int) -> str:
-    return ctx.label("goal.hm", h=minutes // 60, m=minutes % 60)
+    return hours_minutes(ctx.strings, minutes)
 
 
 def _monday(ctx: Context) -> date:

@@ -33,6 +33,23 @@ async def add_own_reminder(ctx: Context, kind: str, rule: Rule, first: datetime,
     return r
 
 
+async def set_own_reminder(ctx: Context, kind: str, rule: Rule, first: datetime) -> Reminder:
+    """The learner's one reminder of `kind` (the streak nudge, the weekly digest): written, or moved to
+    this rule, zone, chat and language and resumed."""
+    found = next(iter(await store.reminders_of(ctx.session, ctx.user.id, kind)), None)
+    if found is None:
+        return await add_own_reminder(ctx, kind, rule, first)
+    found.rule, found.timezone, found.next_fire_at, found.paused = (
+        rule.to_json(),
+        ctx.user.timezone,
+        first,
+        False,
+    )
+    found.platform, found.chat_id, found.lang = ctx.event.chat.platform, ctx.event.chat.chat_id, ctx.lang
+    ctx.reminders_changed()
+    return found
+
+
 DIGEST_AT = "sun 18:00"  # the weekly digest's default: Sunday evening, the learner's time
 
 
@@ -46,20 +63,8 @@ async def set_week_digest(ctx: Context, when: str = DIGEST_AT) -> Reminder | Non
         return None
     if rest.strip() or rule.kind != "weekly" or len(rule.days) != 1:
         return None
-    first = upcoming(rule, zone, ctx.now(), 1)[0]
     await set_weekly_digest_off(ctx.session, ctx.user.id, False)
-    found = next(iter(await store.reminders_of(ctx.session, ctx.user.id, "week")), None)
-    if found is None:
-        return await add_own_reminder(ctx, "week", rule, first)
-    found.rule, found.timezone, found.next_fire_at, found.paused = (
-        rule.to_json(),
-        ctx.user.timezone,
-        first,
-        False,
-    )
-    found.platform, found.chat_id, found.lang = ctx.event.chat.platform, ctx.event.chat.chat_id, ctx.lang
-    ctx.reminders_changed()
-    return found
+    return await set_own_reminder(ctx, "week", rule, upcoming(rule, zone, ctx.now(), 1)[0])
 
 
 async def has_week_digest(ctx: Context) -> bool:

@@ -78,6 +78,11 @@ def open_step_button(ctx: Context, step: Step, key: str = "button.open_step") ->
     return Button(ctx.label(key, n=step.number), StepPress("show", step.id).pack())
 
 
+def hours_minutes(strings: Strings, minutes: int) -> str:
+    """'5 h 30 min' / '5 小时 30 分钟' (UI string goal.hm)."""
+    return strings.raw("goal.hm", h=minutes // 60, m=minutes % 60)
+
+
 def progress_bar(done: int, total: int, width: int = 12) -> str:
     filled = round(width * done / total) if total else 0
     pct = round(100 * done / total) if total else 0

@@ -24,7 +24,7 @@ from handlers.core.markup import Bullets, Code, Para, Text
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
 from handlers.deck import summary as deck_summary
-from handlers.own_reminders import add_own_reminder
+from handlers.own_reminders import set_own_reminder
 from handlers.replies import progress_bar
 from handlers.schedule import parse, upcoming
 from handlers.study_time import (
@@ -194,17 +194,7 @@ async def _risk_nudge(ctx: Context, on: bool) -> Reply:
         return ctx.reply("streak.remind_private")
     zone = ctx.zone()
     rule, _ = parse(f"daily {RISK_AT}", ctx.now(), zone)
-    first = upcoming(rule, zone, ctx.now(), 1)[0]
-    if found is None:
-        await add_own_reminder(ctx, "streak", rule, first)
-    else:
-        found.rule, found.timezone, found.next_fire_at, found.paused = (
-            rule.to_json(),
-            ctx.user.timezone,
-            first,
-            False,
-        )
-    ctx.reminders_changed()
+    await set_own_reminder(ctx, "streak", rule, upcoming(rule, zone, ctx.now(), 1)[0])
     return ctx.reply("streak.remind_on", time=RISK_AT, zone=ctx.user.timezone)
 
 

@@ -20,7 +20,7 @@ from db.users import weekly_goal
 from handlers.content import Content, Step
 from handlers.core.i18n import Strings
 from handlers.core.markup import Code, Doc, Para, Pre
-from handlers.replies import next_of, progress_bar
+from handlers.replies import hours_minutes, next_of, progress_bar
 from handlers.study_time import STREAK_HORIZON, Streaks, day_start, fair_streaks
 from handlers.week.picture import WeekCard
 
@@ -95,10 +95,6 @@ async def gather(
     )
 
 
-def _hm(strings: Strings, minutes: int) -> str:
-    return strings.raw("goal.hm", h=minutes // 60, m=minutes % 60)
-
-
 def _span(strings: Strings, review: WeekReview) -> tuple[str, str]:
     locale = strings.lang
     end = review.monday + timedelta(days=6)
@@ -119,14 +115,16 @@ def text(strings: Strings, review: WeekReview) -> Doc:
         mine = "" if ahead else this[i]
         lines.append(f"{names[i]:<4} {bar:<{BAR_WIDTH}} {mine:>4}  ({last[i]})")
     body: Doc = strings.doc("week.head", start=start, end=end)
-    body += strings.doc("week.minutes", this=_hm(strings, sum(this)), last=_hm(strings, sum(last)))
+    body += strings.doc(
+        "week.minutes", this=hours_minutes(strings, sum(this)), last=hours_minutes(strings, sum(last))
+    )
     body += (Pre("\n".join(lines)),)
     body += strings.doc("week.days_legend")
     if review.goal:
         done = sum(this)
         key = "week.goal_met" if done >= review.goal else "week.goal"
         body += (Para((Code(progress_bar(min(done, review.goal), review.goal)),)),)
-        body += strings.doc(key, done=_hm(strings, done), goal=_hm(strings, review.goal))
+        body += strings.doc(key, done=hours_minutes(strings, done), goal=hours_minutes(strings, review.goal))
     else:
         body += strings.doc("week.no_goal")
     week_frozen = sum(1 for i in review.frozen if i >= DAYS - 7)
@@ -151,10 +149,15 @@ def card(strings: Strings, review: WeekReview) -> WeekCard:
     abbreviated = get_day_names("abbreviated", locale=strings.lang)
     done = sum(review.this_week)
     if review.goal:
-        goal_label = strings.raw("week.picture.goal", done=_hm(strings, done), goal=_hm(strings, review.goal))
+        goal_label = strings.raw(
+            "week.picture.goal", done=hours_minutes(strings, done), goal=hours_minutes(strings, review.goal)
+        )
         goal_progress: float | None = done / review.goal
     else:
-        goal_label, goal_progress = strings.raw("week.picture.no_goal", done=_hm(strings, done)), None
+        goal_label, goal_progress = (
+            strings.raw("week.picture.no_goal", done=hours_minutes(strings, done)),
+            None,
+        )
     return WeekCard(
         heading=strings.raw("week.picture.heading", start=start, end=end),
         weekday_labels=tuple(narrow[i] for i in range(7)),
