@@ -303,10 +303,8 @@ def test_a_refused_content_change_is_printed_above_the_prompt_which_is_drawn_aga
         for attempt in range(3):  # the watcher may start watching a moment after the prompt shows
             broken.write_text(f"id: salary\nquestion: [unclosed {attempt}\n", encoding="utf-8")
             with contextlib.suppress(AssertionError):
-                read_until("kept serving the previous version", timeout=20)  # the admin notice
+                read_until("kept serving the previous version", timeout=10)  # the admin notice
                 break
-        # on a loaded machine the notice may come late: the rest of the line is typed only once it is there
-        read_until("kept serving the previous version", timeout=30)
         os.write(master, b"lp\n")  # the rest of the line: what was typed is still there
         out = read_until("Here is what I can do")
         read_until(PROMPT, after="Here is what I can do")  # Ctrl-D counts once the prompt is back
@@ -323,5 +321,6 @@ def test_a_refused_content_change_is_printed_above_the_prompt_which_is_drawn_aga
     assert lines[refused].startswith(tuple("0123456789"))  # the log line starts its own line
     assert not any("you ›" in line and ("refused" in line or "kept serving" in line) for line in lines)
     after = lines[refused:]
-    assert any(line.startswith("you › /he") for line in after), after  # the prompt again, with what was typed
+    print("\n".join(after))  # shown when it fails: it fails now and then on a loaded machine (see the note)
+    assert any(line.startswith("you › /he") for line in after)  # the prompt again, with what was typed
     assert any(line.startswith("you › /help") for line in after)  # and the line was typed on
