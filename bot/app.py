@@ -22,6 +22,7 @@ from db.migrate import upgrade
 from handlers import (
     admin,
     boards,
+    challenges,
     faq,
     focus,
     general,
@@ -57,6 +58,7 @@ COMPOSE = {
     "streak": study.streak_at_risk,
     "week": week.compose,
     "board": boards.compose,
+    "challenge": challenges.compose,
 }
 
 # Platforms re-send an update within minutes (Telegram after a slow answer or during a restart), so
@@ -77,6 +79,7 @@ ROUTERS: tuple[Router, ...] = (
     practice.router,
     notes.router,
     boards.router,
+    challenges.router,
     reminders.router,
     preferences.router,
     privacy.router,

@@ -260,7 +260,8 @@ class Reminder(Base):
     text: Mapped[str] = mapped_column(String(300), default="")
     # "text": a reminder with its text; "review": a learner's daily review nudge (sent only when cards
     # are due); "quiz": a group's quiz question of the day. The service sends all three the same way.
-    kind: Mapped[str] = mapped_column(String(8), default="text", server_default="text")
+    # "challenge": the summary posted once the day after a group challenge's last day (handlers/challenges.py)
+    kind: Mapped[str] = mapped_column(String(16), default="text", server_default="text")
     lang: Mapped[str] = mapped_column(String(8), default="en")  # the language its messages are written in
     rule: Mapped[str] = mapped_column(Text)  # handlers.schedule.Rule.to_json()
     timezone: Mapped[str] = mapped_column(String(64))
@@ -651,3 +652,118 @@ class BoardMember(Base):
     chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Challenge(Base):
+    """A group's N-day challenge (`/challenge new`): day 1 is `starts_on` in the group's zone, the last
+    `ends_on` (`starts_on + days - 1`, or the day an admin ended it early). `number`: how it is named in
+    its group (/challenge join 2). The summary is posted by the one-shot reminder `reminder_id`. Its
+    title is the admin's words: it is theirs, and goes with them on /forget (as the group reminders an
+    admin set up do), its members' rows with it."""
+
+    __tablename__ = "challenges"
+    __table_args__ = (
+        UniqueConstraint("platform", "chat_id", "number", name="uq_challenges_chat_number"),
+        Index("ix_challenges_creator", "created_by"),
+        Index("ix_challenges_reminder", "reminder_id"),
+        declare(
+            Owned(
+                by="created_by",
+                export=Export(
+                    "challenges_started",
+                    {
+                        "platform": "platform",
+                        "chat": "chat_id",
+                        "title": "title",
+                        "days": "days",
+                        "starts_on": ("starts_on", date.isoformat),
+                        "ends_on": ("ends_on", date.isoformat),
+                        "ended_early_at": "ended_at",
+                        "created_at": "created_at",
+                    },
+                    order_by=("created_at", "id"),
+                ),
+                kept_back=("id", "number", "created_by", "reminder_id"),
+            )
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(80))
+    days: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)  # its last day, in the group's zone
+    # an admin ended it early (/challenge end): its summary is posted then and `ends_on` is that day
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    reminder_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reminders.id", ondelete="SET NULL", name="fk_challenges_reminder"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ChallengeMember(Base):
+    """A learner who joined a challenge; only days from the day they joined on count for them."""
+
+    __tablename__ = "challenge_members"
+    __table_args__ = (
+        Index("ix_challenge_members_user", "user_id"),
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "challenges_joined",
+                    {
+                        "platform": "challenges.platform",
+                        "chat": "challenges.chat_id",
+                        "title": "challenges.title",
+                        "starts_on": ("challenges.starts_on", date.isoformat),
+                        "days": "challenges.days",
+                        "joined_at": "joined_at",
+                    },
+                    order_by=("joined_at", "challenge_id"),
+                ),
+                kept_back=("challenge_id", "user_id"),
+            )
+        ),
+    )
+
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ChallengeCheckin(Base):
+    """An explicit check-in (`/challenge checkin`) for one day of a challenge, in the group's zone. Days
+    with study time logged count too, read from study_logs, not copied here."""
+
+    __tablename__ = "challenge_checkins"
+    __table_args__ = (
+        Index("ix_challenge_checkins_user", "user_id"),
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "challenge_checkins",
+                    {
+                        "challenge": "challenges.title",
+                        "chat": "challenges.chat_id",
+                        "day": ("day", date.isoformat),
+                    },
+                    order_by=("day", "challenge_id"),
+                ),
+                kept_back=("challenge_id", "user_id"),
+            )
+        ),
+    )
+
+    challenge_id: Mapped[int] = mapped_column(
+        ForeignKey("challenges.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)

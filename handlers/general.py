@@ -5,22 +5,31 @@ from __future__ import annotations
 import difflib
 
 from handlers.core.context import Context
-from handlers.core.markup import Bullets, Code, Text
+from handlers.core.markup import Bullets, Code, Doc, Para, Text
 from handlers.core.router import Router
-from handlers.core.types import Button, Reply
+from handlers.core.types import Button, Option, Reply, Route
 from handlers.replies import FaqPress, StepPress, entry_reply, step_reply
 
 router = Router("general")
 
 
-def help_doc(ctx: Context):  # noqa: ANN201
-    routes = ctx.hooks.commands
-    items = []
-    for route in routes:
-        if route.hidden or (route.admin and not ctx.is_bot_admin):
-            continue
-        items.append((Code(ctx.label(f"usage.{route.name}")), Text(" — " + ctx.label(f"help.{route.name}"))))
-    return ctx.t("help.intro") + (Bullets(tuple(items)),) + ctx.t("help.outro")
+def _shown(ctx: Context) -> list[Route]:
+    return [r for r in ctx.hooks.commands if not r.hidden and (ctx.is_bot_admin or not r.admin)]
+
+
+def help_doc(ctx: Context) -> Doc:
+    """Every command the sender may use, one short line each (the whole list fits one Discord message,
+    2000 characters, in both languages); `/help <command>` gives one command's usage and options."""
+    items = tuple((Code(f"/{r.name}"), Text(" — " + ctx.label(f"help.{r.name}"))) for r in _shown(ctx))
+    return ctx.t("help.intro") + (Bullets(items),) + ctx.t("help.outro")
+
+
+def command_doc(ctx: Context, route: Route) -> Doc:
+    """One command: what it does, how to write it, and each of its options."""
+    usage = Code(ctx.label(f"usage.{route.name}"))
+    body: Doc = (Para((usage, Text(" — " + ctx.label(f"help.{route.name}")))),)
+    options = tuple((Code(o.name), Text(" — " + ctx.label(o.help))) for o in route.options)
+    return body + ((Bullets(options),) if options else ())
 
 
 async def _deep_link(ctx: Context, payload: str) -> Reply | None:
@@ -51,9 +60,16 @@ async def start(ctx: Context) -> list[Reply]:
     return [welcome, Reply(help_doc(ctx))]
 
 
-@router.command("help", personal=True)
+@router.command("help", personal=True, options=(Option("command", "option.help"),))
 async def help_(ctx: Context) -> Reply:
-    return Reply(help_doc(ctx))
+    asked = str(ctx.options.get("command") or "").strip().lstrip("/").split(maxsplit=1)
+    if not asked:
+        return Reply(help_doc(ctx))
+    name = asked[0].lower()
+    route = next((r for r in _shown(ctx) if name == r.name or name in r.aliases), None)
+    if route is None:
+        return ctx.reply("help.unknown", given=asked[0])
+    return Reply(command_doc(ctx, route))
 
 
 @router.unknown_command()

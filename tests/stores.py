@@ -27,6 +27,9 @@ EXPORT_SECTIONS = [
     "step_notes",
     "resources_done",
     "leaderboards_joined",
+    "challenges_started",
+    "challenges_joined",
+    "challenge_checkins",
 ]
 
 

@@ -55,3 +55,13 @@ async def test_help_fits_one_discord_message_and_one_telegram_message_in_both_la
         await chat.say(f"/lang {lang}")
         (reply,) = await chat.say("/help")
         assert len(discord(reply)) == 1 and len(telegram(reply)) == 1, lang
+
+
+async def test_help_on_one_command_gives_its_usage_and_options_and_an_unknown_one_is_named(chat):
+    text = texts(await chat.say("/help log"))
+    assert "/log <minutes> [what]" in text and "how long: 45, 1h30" in text
+    assert texts(await chat.say("/help /remind")).count("/remind <when> [text]") == 1
+    unknown = texts(await chat.say("/help <b>nope</b>"))
+    assert "/<b>nope</b>" in unknown and "/help" in unknown
+    await chat.say("/lang zh")
+    assert "/log <分钟> [内容]" in texts(await chat.say("/help log"))

@@ -58,6 +58,9 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "step_notes",
         "resource_marks",
         "board_members",
+        "challenges",
+        "challenge_members",
+        "challenge_checkins",
     }
     assert anonymous == {"faq_stats", "question_tallies", "processed_events", "chats"}
     assert [
