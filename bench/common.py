@@ -14,6 +14,22 @@ from sqlalchemy.engine import make_url
 from db.engine import make_engine
 from db.migrate import upgrade
 
+ACCOUNT_COLUMNS = ["platform", "platform_user_id", "user_id", "since"]
+
+
+def with_accounts(columns: list[str], rows: Iterable[tuple]) -> tuple[list[str], list[tuple], list[tuple]]:
+    """Learner rows written with their account in them (`columns` has "platform" and
+    "platform_user_id") as the tables hold them: (users' columns, users rows, accounts rows, each
+    account since the learner's `created_at`)."""
+    at = {name: i for i, name in enumerate(columns)}
+    drop = {at["platform"], at["platform_user_id"]}
+    users, accounts = [], []
+    for row in rows:
+        users.append(tuple(v for i, v in enumerate(row) if i not in drop))
+        account = ("platform", "platform_user_id", "id", "created_at")
+        accounts.append(tuple(row[at[name]] for name in account))
+    return [c for i, c in enumerate(columns) if i not in drop], users, accounts
+
 
 def pct(values: list[float], p: float) -> float:
     s = sorted(values)

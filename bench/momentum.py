@@ -71,7 +71,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import event, func, make_url, select  # noqa: E402
 
-from bench.common import as_sqlite, migrate, ms, pct, pg_copy, postgres  # noqa: E402
+from bench.common import ACCOUNT_COLUMNS, as_sqlite, migrate, ms, pct, pg_copy, postgres, with_accounts  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
 from db.models import Delivery, Reminder, StudyLog  # noqa: E402
 
@@ -273,7 +273,9 @@ async def fill_sqlite(url: str, args: argparse.Namespace, now: datetime) -> dict
     path = make_url(url).database
     measured = set(measured_ids(args.learners, args.measured))
     steps = step_ids()
-    out["users"] = sqlite_insert(path, "users", USER_COLUMNS, user_rows(args.learners, measured, now))
+    columns, users, accounts = with_accounts(USER_COLUMNS, user_rows(args.learners, measured, now))
+    out["users"] = sqlite_insert(path, "users", columns, users)
+    sqlite_insert(path, "accounts", ACCOUNT_COLUMNS, accounts)
     t = time.perf_counter()
     keys = log_keys(args.learners, measured)
     out["logs_generated_s"] = time.perf_counter() - t
@@ -609,7 +611,9 @@ async def claim_postgres(url: str, args: argparse.Namespace, now: datetime, work
     started = time.perf_counter()
     await migrate(url)
     measured = set(measured_ids(args.learners, args.measured))
-    await pg_copy(url, "users", USER_COLUMNS, user_rows(args.learners, measured, now))
+    columns, users, accounts = with_accounts(USER_COLUMNS, user_rows(args.learners, measured, now))
+    await pg_copy(url, "users", columns, users)
+    await pg_copy(url, "accounts", ACCOUNT_COLUMNS, accounts)
     await pg_copy(url, "reminders", REMINDER_COLUMNS, digest_rows(args.learners, args.digests, now))
     filled = time.perf_counter() - started
     ctx = mp.get_context("spawn")

@@ -63,7 +63,7 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import event, func, make_url, select, update  # noqa: E402
 
-from bench.common import as_sqlite, migrate, ms, pct, pg_copy, postgres  # noqa: E402
+from bench.common import ACCOUNT_COLUMNS, as_sqlite, migrate, ms, pct, pg_copy, postgres, with_accounts  # noqa: E402
 from db import practice  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
 from db.models import Delivery, PracticeCard, Reminder, User  # noqa: E402
@@ -163,10 +163,14 @@ async def fill(url: str, args: argparse.Namespace, rows: int, now: datetime) -> 
     blocks = card_blocks(args.learners, args.measured, args.cards, rows)
     if url.startswith("sqlite"):
         path = make_url(url).database
-        sqlite_insert(path, "users", USER_COLUMNS, user_rows(args.learners, now))
+        columns, users, accounts = with_accounts(USER_COLUMNS, user_rows(args.learners, now))
+        sqlite_insert(path, "users", columns, users)
+        sqlite_insert(path, "accounts", ACCOUNT_COLUMNS, accounts)
         sqlite_insert(path, "practice_cards", CARD_COLUMNS, card_rows(blocks, now))
     else:
-        await pg_copy(url, "users", USER_COLUMNS, user_rows(args.learners, now))
+        columns, users, accounts = with_accounts(USER_COLUMNS, user_rows(args.learners, now))
+        await pg_copy(url, "users", columns, users)
+        await pg_copy(url, "accounts", ACCOUNT_COLUMNS, accounts)
         await pg_copy(url, "practice_cards", CARD_COLUMNS, card_rows(blocks, now))
     return time.perf_counter() - started
 

@@ -59,8 +59,7 @@ async def seed(db_url: str, n: int, due: datetime, spread_chats: bool = True) ->
     async with make_sessions(engine)() as s, s.begin():
         await s.execute(
             insert(User).values(
-                platform="bench",
-                platform_user_id="owner",
+                id=1,
                 display_name="",
                 lang=None,
                 timezone="UTC",

@@ -42,9 +42,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench.pipeline import QUESTIONS, RenderingAdapter  # noqa: E402
+from bench.pipeline import QUESTIONS, rendering_adapter  # noqa: E402
 from bench.reminders import RULES, ZONES  # noqa: E402
-from bot.adapters.fake import FakeChat  # noqa: E402
+from bot.adapters.fake import FakeAdapter, FakeChat  # noqa: E402
 from bot.app import App  # noqa: E402
 from bot.settings import REPO_CONTENT, load_settings  # noqa: E402
 from db import reminders as store  # noqa: E402
@@ -93,14 +93,20 @@ async def seed(url: str, n: int, now: datetime) -> dict[str, int]:
         await put(
             "users",
             [
-                {"platform": "fake", "platform_user_id": f"u{i}", "display_name": f"Learner {i}",
+                {"id": i + 1, "display_name": f"Learner {i}",
                  "lang": "zh" if i % 5 == 0 else None, "timezone": ZONES[i % len(ZONES)],
                  "timezone_set": True, "reminders_notice": False, "created_at": now - timedelta(days=30)}
                 for i in range(n)
             ],
         )  # fmt: skip
-        users = (await conn.execute(select(T["users"].c.id, T["users"].c.platform_user_id))).all()
-        ids = {uid: i for i, uid in users}
+        await put(
+            "accounts",
+            [
+                {"platform": "fake", "platform_user_id": f"u{i}", "user_id": i + 1, "since": now}
+                for i in range(n)
+            ],  # fmt: skip
+        )
+        ids = {f"u{i}": i + 1 for i in range(n)}
         reminders = []
         for i in range(n):
             zone, rule = ZONES[i % len(ZONES)], RULES[i % len(RULES)]
@@ -193,7 +199,7 @@ class Learner:
 class Size:
     n: int
     app: App
-    adapter: RenderingAdapter
+    adapter: FakeAdapter  # bench.pipeline.rendering_adapter(): renders each reply as a platform would
     learners: list[Learner]
     rows: dict[str, int]
     seeded_s: float
@@ -233,15 +239,16 @@ async def size(n: int, database: str, server: str | None, now: datetime) -> Asyn
             reminders=False,  # the commands are measured here; bench/reminders.py measures sending
             _env_file=None,
         )
-        adapter = RenderingAdapter()
+        adapter = rendering_adapter()
         app = await stack.enter_async_context(App(settings, [adapter]))
-        r, d, u = T["reminders"], T["deliveries"], T["users"]
+        r, d, a = T["reminders"], T["deliveries"], T["accounts"]
         async with app.engine.connect() as conn:
             found = await conn.execute(
-                select(u.c.platform_user_id, r.c.id, d.c.id)
-                .join(r, r.c.owner_id == u.c.id)
+                select(a.c.platform_user_id, r.c.id, d.c.id)
+                .select_from(a)
+                .join(r, r.c.owner_id == a.c.user_id)
                 .join(d, d.c.reminder_id == r.c.id)
-                .order_by(u.c.id)
+                .order_by(a.c.user_id)
             )
             learners = [Learner(*row) for row in found]
         s = Size(n, app, adapter, learners, rows, seeded)

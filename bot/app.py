@@ -20,6 +20,7 @@ from db import events
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
 from handlers import (
+    accounts,
     admin,
     boards,
     challenges,
@@ -83,6 +84,7 @@ ROUTERS: tuple[Router, ...] = (
     reminders.router,
     preferences.router,
     privacy.router,
+    accounts.router,
     admin.router,
 )
 

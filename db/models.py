@@ -53,17 +53,17 @@ class Base(DeclarativeBase):
 
 
 class User(Base):
+    """A learner: one person, above the platform accounts they write from (`accounts`: one row per
+    Telegram or Discord or console account, several once they `/link` them). Their settings live here."""
+
     __tablename__ = "users"
     __table_args__ = (
-        UniqueConstraint("platform", "platform_user_id", name="uq_users_platform_user"),
         declare(
             Owned(
                 by="id",
                 export=Export(
                     "user",
                     {
-                        "platform": "platform",
-                        "user_id": "platform_user_id",
                         "display_name": "display_name",
                         "language": "lang",
                         "timezone": "timezone",
@@ -79,8 +79,6 @@ class User(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(16))
-    platform_user_id: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(128), default="")
     lang: Mapped[str | None] = mapped_column(String(8), default=None)  # None: follow the platform locale
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -91,6 +89,89 @@ class User(Base):
     # /week off: setting a goal no longer starts the Sunday digest by itself
     weekly_digest_off: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Account(Base):
+    """One platform account of a learner: how an event's (platform, user id) finds its learner. A learner
+    has one per platform account they use, joined by `/link` (db/accounts.py)."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        Index("ix_accounts_user", "user_id"),  # a learner's accounts: /export, /unlink, /forget
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "accounts",
+                    {"platform": "platform", "user_id": "platform_user_id", "since": "since"},
+                    order_by=("since", "platform", "platform_user_id"),
+                ),
+                kept_back=("user_id",),
+            )
+        ),
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    platform_user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    since: Mapped[datetime] = mapped_column(UtcDateTime)  # first seen, or linked to this learner
+
+
+class LinkCode(Base):
+    """A learner's one-time `/link` code, stored as its SHA-256 digest (the code itself is only shown to
+    them): valid until `expires_at`, gone when used or replaced by a newer one."""
+
+    __tablename__ = "link_codes"
+    __table_args__ = (
+        Index("ix_link_codes_user", "user_id"),
+        declare(Owned(by="user_id", why="a digest of a 10-minute code, never readable back")),
+    )
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(16))  # where it was asked for: used on another platform
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LinkTry(Base):
+    """A wrong `/link <code>` try, kept an hour: 5 an hour per learner, then refused until they age out."""
+
+    __tablename__ = "link_tries"
+    __table_args__ = (
+        Index("ix_link_tries_user_time", "user_id", "tried_at"),
+        declare(Owned(by="user_id", why="when a wrong code was tried, for the rate limit only")),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    tried_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LinkEvent(Base):
+    """The learner's link history: each account joined (`/link`) or split off (`/unlink`), and when."""
+
+    __tablename__ = "link_events"
+    __table_args__ = (
+        Index("ix_link_events_user", "user_id"),
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "account_links",
+                    {"action": "action", "platform": "platform", "user_id": "platform_user_id", "at": "at"},
+                    order_by=("at", "id"),
+                ),
+                kept_back=("id", "user_id"),
+            )
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    action: Mapped[str] = mapped_column(String(8))  # "link" | "unlink"
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class StepProgress(Base):
@@ -105,6 +186,7 @@ class StepProgress(Base):
                 {"step": "step_id", "state": "state", "updated_at": "updated_at"},
                 order_by=("step_id",),
             ),
+            merge="newest:updated_at",
             kept_back=("user_id",),
         )
     )
@@ -343,6 +425,7 @@ class UnansweredAsker(Base):
                     },
                     order_by=("unanswered_questions.first_seen", "unanswered_questions.id"),
                 ),
+                merge="add:count",
                 kept_back=("question_id", "user_id"),
             )
         ),
@@ -431,6 +514,7 @@ class MisfireReporter(Base):
                     },
                     order_by=("misfires.first_seen", "misfires.id"),
                 ),
+                merge="add:count",
                 kept_back=("misfire_id", "user_id"),
             )
         ),
@@ -467,6 +551,7 @@ class PracticeCard(Base):
                     },
                     order_by=("step_id", "card_id"),
                 ),
+                merge="newest:last_review",
                 kept_back=("id", "user_id", "state", "learning_step"),
             )
         ),
@@ -643,6 +728,7 @@ class BoardMember(Base):
                     {"platform": "platform", "chat": "chat_id", "joined_at": "joined_at"},
                     order_by=("platform", "chat_id"),
                 ),
+                merge="oldest:joined_at",
                 kept_back=("user_id",),
             )
         ),
@@ -726,6 +812,7 @@ class ChallengeMember(Base):
                     },
                     order_by=("joined_at", "challenge_id"),
                 ),
+                merge="oldest:joined_at",
                 kept_back=("challenge_id", "user_id"),
             )
         ),

@@ -27,6 +27,7 @@ from sqlalchemy import Column, MetaData, Table
 
 PERSON = "users.id"  # the column every personal row leads back to
 INFO_KEY = "personal_data"
+MERGES = ("ours", "newest", "oldest", "add")
 
 Field = str | tuple[str, Callable[[Any], Any]]  # "column" or "other_table.column", optionally converted
 
@@ -47,12 +48,24 @@ class Export:
 class Owned:
     """Each row is one person's: found by `by`, deleted by /forget, exported by `export` (if any).
     `kept_back`: columns stored but deliberately left out of the export; `why`: why a table has no
-    export at all."""
+    export at all.
+
+    `merge`: when two learners become one (`/link`, db/accounts.py) and both have a row with the same
+    key (a unique key holding `by`: the same step's state, the same card), which one is kept: "ours"
+    (the learner kept, the default), "newest:<column>" / "oldest:<column>" (the row with the later /
+    earlier value there), or "add:<column>" (one row, the two counts added)."""
 
     by: str
     export: Export | None = None
     kept_back: tuple[str, ...] = ()
     why: str = ""
+    merge: str = "ours"
+
+    @property
+    def merge_rule(self) -> tuple[str, str | None]:
+        """("ours", None), ("newest", column), ("oldest", column) or ("add", column)."""
+        how, _, column = self.merge.partition(":")
+        return how, column or None
 
 
 @dataclass(frozen=True)
@@ -167,6 +180,12 @@ def _owned_problems(table: Table, found: Owned, exported: set[Column], keys: set
     if found.by not in table.c:
         return [f"{name}: Owned(by={found.by!r}) names no column"]
     out = []
+    how, column = found.merge_rule
+    if how not in MERGES or (how == "ours") != (column is None) or (column and column not in table.c):
+        out.append(
+            f"{name}: Owned(merge={found.merge!r}) must be 'ours', 'newest:<column>', 'oldest:<column>' "
+            "or 'add:<column>' with a column of the table"
+        )
     if not _leads_to_person(table.c[found.by]):
         out.append(
             f"{name}: Owned(by={found.by!r}) must hold {PERSON} or be a foreign key to an Owned table's row"

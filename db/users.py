@@ -1,4 +1,6 @@
-"""Learners: find or create one per platform account, and their settings (language, time zone).
+"""Learners: find the one behind a platform account (creating a learner for an account seen for the first
+time), and their settings (language, time zone). Accounts are joined into one learner by /link
+(db/accounts.py).
 
 The caller owns the transaction (one per event, opened by the router's session middleware).
 """
@@ -8,26 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import User
+from db.models import Account, User
 from db.sql import built_once, dialect_insert
 
-# Every message runs these two: built once, executed as Core statements on the session's connection.
+# Every message runs the first: built once, executed as a Core statement on the session's connection.
 _users = User.__table__
-_SELECT_USER = select(
-    _users.c.id,
-    _users.c.lang,
-    _users.c.timezone,
-    _users.c.display_name,
-    _users.c.timezone_set,
-    _users.c.reminders_notice,
-).where(_users.c.platform == bindparam("platform"), _users.c.platform_user_id == bindparam("uid"))
+_accounts = Account.__table__
+_SELECT_USER = (
+    select(
+        _users.c.id,
+        _users.c.lang,
+        _users.c.timezone,
+        _users.c.display_name,
+        _users.c.timezone_set,
+        _users.c.reminders_notice,
+    )
+    .select_from(_accounts.join(_users, _users.c.id == _accounts.c.user_id))
+    .where(_accounts.c.platform == bindparam("platform"), _accounts.c.platform_user_id == bindparam("uid"))
+)
 
 
-def _insert_user(session: AsyncSession):  # noqa: ANN202
-    return dialect_insert(session, _users).on_conflict_do_nothing(
+def _insert_account(session: AsyncSession):  # noqa: ANN202
+    return dialect_insert(session, _accounts).on_conflict_do_nothing(
         index_elements=["platform", "platform_user_id"]
     )
 
@@ -51,24 +58,40 @@ async def get_or_create_user(
     params = {"platform": platform, "uid": platform_user_id}
     row = (await conn.execute(_SELECT_USER, params)).first()
     if row is None:
-        await conn.execute(
-            built_once(session, "insert_user", _insert_user),
-            {
-                "platform": platform,
-                "platform_user_id": platform_user_id,
-                "display_name": display_name[:128],
-                "timezone": "UTC",
-                "timezone_set": False,
-                "reminders_notice": False,
-                "created_at": now,
-            },
+        learner = await new_learner(session, display_name, now)
+        added = await conn.execute(
+            built_once(session, "insert_account", _insert_account),
+            {"platform": platform, "platform_user_id": platform_user_id, "user_id": learner, "since": now},
         )
+        if not added.rowcount:  # another event of this account created its learner first: use that one
+            await conn.execute(delete(_users).where(_users.c.id == learner))
         row = (await conn.execute(_SELECT_USER, params)).one()
     return UserRow(*row)
 
 
+async def new_learner(session: AsyncSession, display_name: str, now: datetime) -> int:
+    """A learner with default settings and no account yet; their id."""
+    conn = await session.connection()
+    result = await conn.execute(
+        insert(_users).values(
+            display_name=display_name[:128],
+            timezone="UTC",
+            timezone_set=False,
+            reminders_notice=False,
+            weekly_digest_off=False,
+            created_at=now,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
 async def find_user(session: AsyncSession, platform: str, platform_user_id: str) -> User | None:
-    query = select(User).where(User.platform == platform, User.platform_user_id == platform_user_id)
+    """The learner behind a platform account, or None."""
+    query = (
+        select(User)
+        .join(Account, Account.user_id == User.id)
+        .where(Account.platform == platform, Account.platform_user_id == platform_user_id)
+    )
     return (await session.execute(query)).scalar_one_or_none()
 
 

@@ -13,6 +13,10 @@ from db.users import set_weekly_digest_off
 from handlers.core.context import Context
 from handlers.schedule import Rule, ScheduleError, parse, upcoming
 
+# The kinds a learner has at most one of (in a private chat): when two learners become one (/link),
+# the one kept keeps theirs (db.accounts.join).
+ONE_PER_LEARNER = ("review", "streak", "week")
+
 
 async def add_own_reminder(ctx: Context, kind: str, rule: Rule, first: datetime, text: str = "") -> Reminder:
     r = await store.add_reminder(

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
+from db import accounts
 from db.privacy import export_user, forget_user
 from db.users import find_user
 from handlers.core.context import Context
@@ -24,7 +25,7 @@ class ForgetPress(Payload, prefix="forget"):
     and when they asked; "no" names nothing."""
 
     refusal: ClassVar[str] = "forget.not_yours"
-    answer: Literal["yes", "no"]
+    answer: Literal["yes", "here", "no"]  # "here": only this account of a linked learner
     stamp: int = 0
     user: str = ""  # the platform user id of the learner who asked
 
@@ -71,9 +72,22 @@ async def export(ctx: Context) -> Reply:
 @router.command("forget", personal=True)
 async def forget(ctx: Context) -> Reply:
     stamp = int(ctx.now().timestamp())
+    me = ctx.event.user.user_id
+    linked = len(await accounts.accounts_of(ctx.session, ctx.user.id))
+    if linked > 1:  # a learner on several accounts: everywhere, or only this account
+        buttons = (
+            (
+                Button(ctx.label("button.forget_everywhere"), ForgetPress("yes", stamp, me).pack()),
+                Button(ctx.label("button.forget_here"), ForgetPress("here", stamp, me).pack()),
+            ),
+            (Button(ctx.label("button.forget_no"), ForgetPress("no").pack()),),
+        )
+        return ctx.reply(
+            "forget.confirm_linked", buttons=buttons, accounts=linked, minutes=CONFIRM_SECONDS // 60
+        )
     buttons = (
         (
-            Button(ctx.label("button.forget_yes"), ForgetPress("yes", stamp, ctx.event.user.user_id).pack()),
+            Button(ctx.label("button.forget_yes"), ForgetPress("yes", stamp, me).pack()),
             Button(ctx.label("button.forget_no"), ForgetPress("no").pack()),
         ),
     )
@@ -88,6 +102,12 @@ async def confirm(ctx: Context) -> Reply:
     age = ctx.now().timestamp() - p.stamp
     if not 0 <= age <= CONFIRM_SECONDS:
         return ctx.reply("forget.expired")
+    if p.answer == "here" and len(await accounts.accounts_of(ctx.session, ctx.user.id)) > 1:
+        u = ctx.event.user
+        alone = await accounts.split(ctx.session, ctx.user.id, u.platform, u.user_id, ctx.now())
+        await forget_user(ctx.session, alone)
+        ctx.user = None
+        return ctx.reply("forget.done_here")
     await forget_user(ctx.session, ctx.user.id)
     ctx.user = None
     return ctx.reply("forget.done")

@@ -15,6 +15,8 @@ NOW = datetime(2026, 3, 2, 10, 0, 0, 123456, tzinfo=UTC)  # microseconds: they m
 # /export's sections, in order (the order of the models); a new section is added here on purpose
 EXPORT_SECTIONS = [
     "user",
+    "accounts",
+    "account_links",
     "roadmap_progress",
     "study_log",
     "reminders",

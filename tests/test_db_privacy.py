@@ -30,10 +30,9 @@ async def test_export_then_forget_a_learner(sessions) -> None:  # noqa: ANN001
     async with sessions() as s:
         exported = await privacy.export_user(s, uid)
     # the parts this test wrote (other features add their own sections to the export)
-    assert {k: exported[k] for k in ("user", "roadmap_progress", "study_log", "unanswered_questions")} == {
+    sections = ("user", "accounts", "roadmap_progress", "study_log", "unanswered_questions")
+    assert {k: exported[k] for k in sections} == {
         "user": {
-            "platform": "fake",
-            "user_id": "alice",
             "display_name": "Alice",
             "language": None,
             "timezone": "Europe/Berlin",
@@ -41,6 +40,7 @@ async def test_export_then_forget_a_learner(sessions) -> None:  # noqa: ANN001
             "weekly_digest_off": False,
             "created_at": "2026-03-02T10:00:00.123456+00:00",
         },
+        "accounts": [{"platform": "fake", "user_id": "alice", "since": "2026-03-02T10:00:00.123456+00:00"}],
         "roadmap_progress": [
             {"step": "linear-algebra", "state": "doing", "updated_at": "2026-03-02T10:00:00.123456+00:00"},
             {"step": "python", "state": "done", "updated_at": "2026-03-02T10:00:00.123456+00:00"},

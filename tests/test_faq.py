@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from bot.adapters.console import ConsoleAdapter
 from bot.app import App
-from db.models import FaqStat, QuestionTally, UnansweredAsker, UnansweredQuestion, User
+from db.models import Account, FaqStat, QuestionTally, UnansweredAsker, UnansweredQuestion
 from handlers.core.markup import parse, to_plain
 from handlers.faq import understand
 from tests.conftest import buttons, texts
@@ -66,7 +66,7 @@ async def test_out_of_scope_is_declined_offers_topics_and_is_recorded_with_its_a
         assert (await s.scalar(select(UnansweredQuestion.count))) == 2
         # who asked is kept apart, only so that /forget can take their words back
         askers = (await s.execute(select(UnansweredAsker.user_id, UnansweredAsker.count))).all()
-        alice = await s.scalar(select(User.id).where(User.platform_user_id == "alice"))
+        alice = await s.scalar(select(Account.user_id).where(Account.platform_user_id == "alice"))
     assert askers == [(alice, 2)]
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import insert, inspect, select
 from db import reminders as store
 from db.engine import make_engine, make_sessions
 from db.migrate import upgrade
-from db.models import Delivery, Reminder, User
+from db.models import Account, Delivery, Reminder, User
 from db.privacy import export_user, forget_user
 from db.users import find_user
 from tests.query_plans import caught_statements, full_scans, plan
@@ -33,12 +33,19 @@ async def engine(db_url: str):  # noqa: ANN201
         await s.execute(
             insert(User),
             [
-                {"platform": "fake", "platform_user_id": f"u{i}", "display_name": f"U{i}", "lang": None,
-                 "timezone": "UTC", "timezone_set": True, "reminders_notice": False, "created_at": NOW}
+                {"id": i + 1, "display_name": f"U{i}", "lang": None, "timezone": "UTC", "timezone_set": True,
+                 "reminders_notice": False, "created_at": NOW}
                 for i in range(LEARNERS)
             ],
         )  # fmt: skip
-        owners = dict((await s.execute(select(User.platform_user_id, User.id))).all())
+        await s.execute(
+            insert(Account),
+            [
+                {"platform": "fake", "platform_user_id": f"u{i}", "user_id": i + 1, "since": NOW}
+                for i in range(LEARNERS)
+            ],
+        )
+        owners = {f"u{i}": i + 1 for i in range(LEARNERS)}
         await s.execute(
             insert(Reminder),
             [

@@ -108,7 +108,14 @@ async def test_an_older_database_with_data_is_upgraded_keeping_it(engine) -> Non
         )
     await upgrade(engine)
     async with engine.connect() as conn:
-        user = (await conn.execute(text("SELECT platform_user_id, timezone, timezone_set FROM users"))).one()
+        user = (
+            await conn.execute(
+                text(
+                    "SELECT a.platform_user_id, u.timezone, u.timezone_set FROM users u"
+                    " JOIN accounts a ON a.user_id = u.id"
+                )
+            )
+        ).one()
         step = (await conn.execute(text("SELECT step_id, state FROM step_progress"))).one()
         assert await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision()) == HEAD
         assert "reminders" in await conn.run_sync(_tables)
@@ -152,6 +159,50 @@ async def test_0003_keeps_study_logs_as_instants_and_unattributed_questions_as_c
     assert str(log[2]).startswith("2026-01-05 19:00:00")
     assert texts_left == 0
     assert [(str(d), lang, bool(a), n) for d, lang, a, n in tallies] == [("2026-01-07", "en", False, 5)]
+
+
+async def test_0015_makes_each_user_a_learner_with_one_account_and_back(engine) -> None:  # noqa: ANN001
+    await upgrade(engine, "0013")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, platform, platform_user_id, display_name, lang, timezone,"
+                " timezone_set, reminders_notice, weekly_digest_off, created_at) VALUES"
+                " (1, 'telegram', '42', 'Priya', 'en', 'Asia/Kolkata', true, false, false,"
+                " '2026-01-05 10:00:00'),"
+                " (2, 'discord', '42', 'Priya D', NULL, 'UTC', false, false, false, '2026-01-06 10:00:00')"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO study_logs (user_id, minutes, note, logged_at, studied_at) VALUES"
+                " (2, 30, 'numpy', '2026-01-06 11:00:00', '2026-01-06 11:00:00')"
+            )
+        )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        accounts = (
+            await conn.execute(
+                text("SELECT platform, platform_user_id, user_id FROM accounts ORDER BY user_id")
+            )
+        ).all()
+        columns = {c["name"] for c in await conn.run_sync(lambda c: inspect(c).get_columns("users"))}
+        log_owner = (await conn.execute(text("SELECT user_id FROM study_logs"))).scalar_one()
+    assert [tuple(a) for a in accounts] == [("telegram", "42", 1), ("discord", "42", 2)]
+    assert "platform" not in columns and "platform_user_id" not in columns and log_owner == 2
+    from alembic import command  # noqa: PLC0415
+
+    url = engine.url.render_as_string(hide_password=False)
+    back = make_engine(url, foreign_keys=False) if engine.dialect.name == "sqlite" else engine  # as upgrade()
+    async with back.begin() as conn:  # and back: each learner keeps its (oldest) account
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0013"))
+    if back is not engine:
+        await back.dispose()
+    async with engine.connect() as conn:
+        users = (
+            await conn.execute(text("SELECT id, platform, platform_user_id FROM users ORDER BY id"))
+        ).all()
+    assert [tuple(u) for u in users] == [(1, "telegram", "42"), (2, "discord", "42")]
 
 
 @pytest.mark.slow

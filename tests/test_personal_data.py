@@ -44,6 +44,10 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
     anonymous = {name for name, t in tables.items() if isinstance(declaration(t), Anonymous)}
     assert personal == {
         "users",
+        "accounts",
+        "link_codes",
+        "link_tries",
+        "link_events",
         "step_progress",
         "study_logs",
         "reminders",

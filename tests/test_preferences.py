@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from db.models import Reminder, User
+from db.models import Account, Reminder, User
 from tests.conftest import DATABASES, texts
 
 
 async def stored_user(app, user_id: str = "alice") -> User | None:  # noqa: ANN001
     async with app.sessions() as session:
-        return await session.scalar(select(User).where(User.platform_user_id == user_id))
+        return await session.scalar(
+            select(User).join(Account, Account.user_id == User.id).where(Account.platform_user_id == user_id)
+        )
 
 
 # /timezone

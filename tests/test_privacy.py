@@ -7,21 +7,31 @@ import json
 import pytest
 from sqlalchemy import select
 
-from db.models import Base, StepProgress, StudyLog, UnansweredQuestion, User
+from db.models import Account, Base, StepProgress, StudyLog, UnansweredQuestion, User
 from tests.conftest import buttons, texts
 
 
 async def rows_of(app, user_id: str) -> dict[str, list]:  # noqa: ANN001
     """Every row stored for one platform user, per table."""
     async with app.sessions() as session:
-        users = (await session.execute(select(User).where(User.platform_user_id == user_id))).scalars().all()
+        users = (
+            (
+                await session.execute(
+                    select(User)
+                    .join(Account, Account.user_id == User.id)
+                    .where(Account.platform_user_id == user_id)
+                )
+            )
+            .scalars()
+            .all()
+        )
         ids = [u.id for u in users]
         progress = (
             (await session.execute(select(StepProgress).where(StepProgress.user_id.in_(ids)))).scalars().all()
         )
         logs = (await session.execute(select(StudyLog).where(StudyLog.user_id.in_(ids)))).scalars().all()
     return {
-        "users": [(u.platform_user_id, u.timezone) for u in users],
+        "users": [(user_id, u.timezone) for u in users],
         "step_progress": [(p.step_id, p.state) for p in progress],
         "study_logs": [(s.minutes, s.note) for s in logs],
     }
@@ -56,8 +66,7 @@ async def test_export_returns_a_json_attachment_with_everything(chat, app) -> No
     assert reply.attachment.mime == "application/json"
 
     data = json.loads(reply.attachment.data)
-    assert data["user"]["platform"] == "fake"
-    assert data["user"]["user_id"] == "alice"
+    assert data["accounts"] == [{"platform": "fake", "user_id": "alice", "since": data["user"]["created_at"]}]
     assert data["user"]["display_name"] == "Alice"
     assert data["user"]["timezone"] == "Asia/Kolkata"
     steps = {p["step"]: p["state"] for p in data["roadmap_progress"]}
@@ -81,7 +90,7 @@ async def test_export_contains_only_my_data(app) -> None:  # noqa: ANN001
 async def test_export_for_a_new_learner(chat) -> None:  # noqa: ANN001
     reply = (await chat.say("/export"))[0]
     data = json.loads(reply.attachment.data)
-    assert data["user"]["user_id"] == "alice"
+    assert [a["user_id"] for a in data["accounts"]] == ["alice"] and data["account_links"] == []
     assert data["roadmap_progress"] == [] and data["study_log"] == []
 
 

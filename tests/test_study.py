@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from db.models import StudyLog, User
+from db.models import Account, StudyLog
 from handlers.replies import progress_bar
 from handlers.study_time import MAX_NOTE, parse_minutes, split_log_args, streak
 from tests.conftest import DATABASES, texts
@@ -20,8 +20,8 @@ async def study_logs(app, user_id: str = "alice") -> list[StudyLog]:  # noqa: AN
     async with app.sessions() as session:
         rows = await session.execute(
             select(StudyLog)
-            .join(User, User.id == StudyLog.user_id)
-            .where(User.platform_user_id == user_id)
+            .join(Account, Account.user_id == StudyLog.user_id)
+            .where(Account.platform_user_id == user_id)
             .order_by(StudyLog.id)
         )
         return list(rows.scalars().all())
