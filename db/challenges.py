@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Integer, and_, case, cast, delete, func, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import Challenge, ChallengeCheckin, ChallengeMember, Reminder, StudyLog, User
+from db.models import Challenge, ChallengeCheckin, ChallengeMember, Chat, Reminder, StudyLog, User
 from db.sql import dialect_insert
 
 EPOCH = date(1970, 1, 1)
@@ -34,6 +34,15 @@ class Member:
     name: str
     joined_at: datetime
     days: frozenset[date]  # the days they checked in (logged study, or /challenge checkin)
+
+
+async def lock_chat(session: AsyncSession, platform: str, chat_id: str) -> None:
+    """Serialise starting challenges in a chat (the count of those on and the next number are read, then
+    a row is added). SQLite's BEGIN IMMEDIATE already does; PostgreSQL needs the chat's row lock."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(
+            select(Chat.id).where(Chat.platform == platform, Chat.chat_id == chat_id).with_for_update()
+        )
 
 
 async def of_chat(

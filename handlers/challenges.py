@@ -227,6 +227,8 @@ async def challenge(ctx: Context) -> Reply:
     # each challenge's days follow the zone it was started in (its summary is set for 09:00 there): a
     # later /timezone moves neither its days nor its summary, so the summary never comes before its
     # last day is over, nor while it still shows here (where `/challenge end` would post a second one)
+    if action == "new" and zone_set:  # two admins at once: each sees the other's, and its number
+        await store.lock_chat(ctx.session, chat.platform, chat.chat_id)
     found = await store.of_chat(ctx.session, chat.platform, chat.chat_id, today - timedelta(days=2))
     zones = {c.id: ZoneInfo(tz) if tz else zone for c, tz in found}
     days = {c.id: now.astimezone(zones[c.id]).date() for c, _ in found}

@@ -4,6 +4,7 @@ limits and bad input in en and zh, and the one-shot summary through the reminder
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -324,3 +325,19 @@ async def test_any_spacing_parts_the_words_and_long_input_is_echoed_clipped(app,
     said = texts(await gina.say("/challenge new 7 2026-" + "1" * 3000 + " x"))
     assert "isn't a date I can read" in said and len(said) < 300
     assert await count(app, Challenge) == 2
+
+
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
+async def test_admins_starting_challenges_at_once_get_one_number_each_and_at_most_three(db_app, clock):
+    app = db_app
+    chat = app.fake.chat
+    admins = [
+        chat(f"admin{i}", name=f"Admin {i}", chat_id=GROUP, group=True, chat_admin=True) for i in range(5)
+    ]
+    await admins[0].say("/timezone UTC")
+    said = await asyncio.gather(*(a.say(f"/challenge new 5 Sprint {i}") for i, a in enumerate(admins)))
+    started = [texts(r) for r in said if "is on" in texts(r)]
+    assert len(started) == 3 and sum("has 3 challenges running" in texts(r) for r in said) == 2
+    async with app.sessions() as s:
+        numbers = sorted((await s.execute(select(Challenge.number))).scalars())
+    assert numbers == [1, 2, 3]
