@@ -341,3 +341,18 @@ async def test_admins_starting_challenges_at_once_get_one_number_each_and_at_mos
     async with app.sessions() as s:
         numbers = sorted((await s.execute(select(Challenge.number))).scalars())
     assert numbers == [1, 2, 3]
+
+
+async def test_after_downtime_the_summary_comes_late_within_the_grace_else_never(app, clock):
+    gina, max_, _, _ = members(app)
+    await gina.say("/timezone UTC")
+    await gina.say("/challenge new 1 Short")
+    await gina.say("/challenge new 2 Longer")
+    await max_.say("/challenge join 1")
+    (post,) = await tick(app, clock, datetime(2026, 3, 3, 14, tzinfo=UTC))  # down 09:00-14:00
+    assert "#1 · Short is over" in post and "(1): Max" not in post
+    assert await tick(app, clock, datetime(2026, 3, 3, 15, tzinfo=UTC)) == []  # once
+    assert await tick(app, clock, datetime(2026, 3, 4, 16, tzinfo=UTC)) == []  # down 09:00-16:00: missed
+    async with app.sessions() as s:
+        statuses = (await s.execute(select(Delivery.status).order_by(Delivery.id))).scalars().all()
+    assert statuses == ["sent", "missed"]
