@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Integer, and_, case, cast, delete, func, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from db.models import Challenge, ChallengeCheckin, ChallengeMember, StudyLog, User
+from db.models import Challenge, ChallengeCheckin, ChallengeMember, Chat, Reminder, StudyLog, User
 from db.sql import dialect_insert
 
 EPOCH = date(1970, 1, 1)
@@ -36,19 +36,33 @@ class Member:
     days: frozenset[date]  # the days they checked in (logged study, or /challenge checkin)
 
 
-async def of_chat(session: AsyncSession, platform: str, chat_id: str, today: date) -> list[Challenge]:
-    """The chat's challenges running or still to start on `today` (its local day), by number."""
-    rows = await session.scalars(
-        select(Challenge)
+async def lock_chat(session: AsyncSession, platform: str, chat_id: str) -> None:
+    """Serialise starting challenges in a chat (the count of those on and the next number are read, then
+    a row is added). SQLite's BEGIN IMMEDIATE already does; PostgreSQL needs the chat's row lock."""
+    if session.bind.dialect.name == "postgresql":
+        await session.execute(
+            select(Chat.id).where(Chat.platform == platform, Chat.chat_id == chat_id).with_for_update()
+        )
+
+
+async def of_chat(
+    session: AsyncSession, platform: str, chat_id: str, since: date
+) -> list[tuple[Challenge, str | None]]:
+    """The chat's challenges not ended early whose last day is `since` or later, by number, each with the
+    zone its days follow: the zone it was started in, kept by its summary reminder (None when that
+    reminder is gone). The caller keeps those whose last day is not over in their zone."""
+    rows = await session.execute(
+        select(Challenge, Reminder.timezone)
+        .outerjoin(Reminder, Reminder.id == Challenge.reminder_id)
         .where(
             Challenge.platform == platform,
             Challenge.chat_id == chat_id,
-            Challenge.ends_on >= today,
+            Challenge.ends_on >= since,
             Challenge.ended_at.is_(None),
         )
         .order_by(Challenge.number)
     )
-    return list(rows)
+    return [(challenge, zone) for challenge, zone in rows]
 
 
 async def by_reminder(session: AsyncSession, reminder_id: int) -> Challenge | None:

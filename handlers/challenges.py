@@ -2,7 +2,8 @@
 
 An admin starts one: `/challenge new 30 30 days of ML math` (from today) or `/challenge new 30 2026-12-07
 30 days of ML math` (from that day): 1 to 366 days, a title of 1 to 80 characters, at most three running
-or still to start per group; days follow the group's zone, so it needs one (`/timezone`). Members
+or still to start per group; days follow the group's zone when it starts, so it needs one (`/timezone`;
+a later change moves neither its days nor its summary). Members
 `/challenge join` and `/challenge leave` (with several challenges, by the number the board shows:
 `/challenge join 2`). A member is checked in for a day when they log study time that day (any /log or
 finished focus session since they joined: derived from study_logs, nothing copied) or send
@@ -43,6 +44,7 @@ MAX_ACTIVE = 3  # running or still to start, per group
 MAX_DAYS = 366
 MAX_TITLE = 80
 MAX_AHEAD = 366  # days: how far ahead a challenge may start
+ECHO = 40  # characters of a user's input echoed in an error
 SUMMARY_AT = time(9, 0)  # the day after the last day, group time
 ACTIONS = (
     ("new", "new"),
@@ -216,33 +218,42 @@ async def challenge(ctx: Context) -> Reply:
     chat = ctx.event.chat
     if chat.is_direct:
         return ctx.reply("challenge.groups_only")
-    head, _, rest = ctx.line.strip().partition(" ")
+    head, rest = (ctx.line.split(maxsplit=1) + ["", ""])[:2]
     action = WORDS.get(head.lower(), head.lower())
     rest = rest.strip()
     zone, zone_set = await _zone(ctx)
-    today = ctx.now().astimezone(zone).date()
-    active = await store.of_chat(ctx.session, chat.platform, chat.chat_id, today)
+    now = ctx.now()
+    today = now.astimezone(zone).date()
+    # each challenge's days follow the zone it was started in (its summary is set for 09:00 there): a
+    # later /timezone moves neither its days nor its summary, so the summary never comes before its
+    # last day is over, nor while it still shows here (where `/challenge end` would post a second one)
+    if action == "new" and zone_set:  # two admins at once: each sees the other's, and its number
+        await store.lock_chat(ctx.session, chat.platform, chat.chat_id)
+    found = await store.of_chat(ctx.session, chat.platform, chat.chat_id, today - timedelta(days=2))
+    zones = {c.id: ZoneInfo(tz) if tz else zone for c, tz in found}
+    days = {c.id: now.astimezone(zones[c.id]).date() for c, _ in found}
+    active = [c for c, _ in found if c.ends_on >= days[c.id]]
     if not action:
-        return await _boards(ctx, active, zone)
+        return await _boards(ctx, active, zones)
     if action == "new":
         return await _new(ctx, rest, active, zone, zone_set, today)
     if action == "join":
-        return await _join(ctx, rest, active, today)
+        return await _join(ctx, rest, active, days)
     if action == "leave":
         return await _leave(ctx, rest, active)
     if action == "checkin":
-        return await _checkin(ctx, rest, active, zone, today)
+        return await _checkin(ctx, rest, active, zones, days)
     if action in ("end", "cancel"):
-        return await _end(ctx, rest, active, zone, today, cancel=action == "cancel")
+        return await _end(ctx, rest, active, zones, days, cancel=action == "cancel")
     return ctx.reply("challenge.usage")
 
 
-async def _boards(ctx: Context, active: list[Challenge], zone: ZoneInfo) -> Reply:
+async def _boards(ctx: Context, active: list[Challenge], zones: dict[int, ZoneInfo]) -> Reply:
     if not active:
         return ctx.reply("challenge.none")
     body: Doc = ()
     for c in active:
-        body += await board(ctx.session, ctx.strings, c, zone, ctx.now())
+        body += await board(ctx.session, ctx.strings, c, zones[c.id], ctx.now())
     return Reply(body)
 
 
@@ -262,18 +273,18 @@ async def _new(
         return ctx.reply("challenge.admins")
     if not zone_set:
         return ctx.reply("challenge.needs_zone")
-    first, _, rest = rest.partition(" ")
+    first, rest = (rest.split(maxsplit=1) + ["", ""])[:2]
     if not first:
         return ctx.reply("challenge.new_usage")
     days = parse_int(first, lo=1, hi=MAX_DAYS, hash_ok=False)
     if days is None:
-        return ctx.reply("challenge.bad_days", given=first)
+        return ctx.reply("challenge.bad_days", given=_clip(first))
     starts_on = today
-    word, _, after = rest.strip().partition(" ")
+    word, after = (rest.split(maxsplit=1) + ["", ""])[:2]
     if _DATE.match(word) or re.match(r"^\d{4}-", word):
         starts_on = _start_date(word)
         if starts_on is None:
-            return ctx.reply("challenge.bad_date", given=word)
+            return ctx.reply("challenge.bad_date", given=_clip(word))
         if starts_on < today:
             return ctx.reply("challenge.past_date", today=today.isoformat())
         if starts_on > today + timedelta(days=MAX_AHEAD):
@@ -328,6 +339,11 @@ async def _new(
     )
 
 
+def _clip(given: str) -> str:
+    """What the user typed, as echoed in an error: at most ECHO characters."""
+    return given if len(given) <= ECHO else given[: ECHO - 1] + "…"
+
+
 def _numbers(found: list[Challenge]) -> str:
     return ", ".join(f"#{c.number}" for c in found)
 
@@ -341,7 +357,7 @@ def _pick(ctx: Context, action: str, given: str, found: list[Challenge], none: s
             return match
         if not found:
             return ctx.reply(none)
-        return ctx.reply("challenge.no_such", given=given, numbers=_numbers(found))
+        return ctx.reply("challenge.no_such", given=_clip(given), numbers=_numbers(found))
     if not found:
         return ctx.reply(none)
     if len(found) > 1:
@@ -350,10 +366,11 @@ def _pick(ctx: Context, action: str, given: str, found: list[Challenge], none: s
     return found[0]
 
 
-async def _join(ctx: Context, given: str, active: list[Challenge], today: date) -> Reply:
+async def _join(ctx: Context, given: str, active: list[Challenge], days: dict[int, date]) -> Reply:
     c = _pick(ctx, "join", given, active, "challenge.none")
     if isinstance(c, Reply):
         return c
+    today = days[c.id]
     values = {"number": c.number, "title": c.title}
     if not await store.join(ctx.session, c.id, ctx.user.id, ctx.now()):
         return ctx.reply("challenge.already_in", **values)
@@ -378,10 +395,12 @@ async def _leave(ctx: Context, given: str, active: list[Challenge]) -> Reply:
     return ctx.reply("challenge.left", number=c.number, title=c.title)
 
 
-async def _checkin(ctx: Context, given: str, active: list[Challenge], zone: ZoneInfo, today: date) -> Reply:
+async def _checkin(
+    ctx: Context, given: str, active: list[Challenge], zones: dict[int, ZoneInfo], days: dict[int, date]
+) -> Reply:
     mine = await store.joined(ctx.session, [c.id for c in active], ctx.user.id)
     joined = [c for c in active if c.id in mine]
-    running = [c for c in joined if c.starts_on <= today]
+    running = [c for c in joined if c.starts_on <= days[c.id]]
     if given:
         picked = _pick(ctx, "checkin", given, running, "challenge.join_first")
         if isinstance(picked, Reply):
@@ -393,9 +412,10 @@ async def _checkin(ctx: Context, given: str, active: list[Challenge], zone: Zone
                 "challenge.not_started", start=_day(ctx.strings, min(c.starts_on for c in joined))
             )
         return ctx.reply("challenge.join_first")
-    end = day_start(today + timedelta(days=1), zone)
     body: Doc = ()
     for c in running:
+        zone, today = zones[c.id], days[c.id]
+        end = day_start(today + timedelta(days=1), zone)
         total, so_far = _dates(c, today)
         values = {"number": c.number, "title": c.title, "day": so_far, "days": total}
         since = max(mine[c.id], day_start(today, zone))
@@ -409,13 +429,19 @@ async def _checkin(ctx: Context, given: str, active: list[Challenge], zone: Zone
 
 
 async def _end(
-    ctx: Context, given: str, active: list[Challenge], zone: ZoneInfo, today: date, cancel: bool
+    ctx: Context,
+    given: str,
+    active: list[Challenge],
+    zones: dict[int, ZoneInfo],
+    days: dict[int, date],
+    cancel: bool,
 ) -> Reply:
     if not ctx.can_manage_chat:
         return ctx.reply("challenge.admins_end")
     c = _pick(ctx, "cancel" if cancel else "end", given, active, "challenge.none")
     if isinstance(c, Reply):
         return c
+    zone, today = zones[c.id], days[c.id]
     values = {"number": c.number, "title": c.title}
     if c.reminder_id is not None:  # the summary is posted here and now, or never: not again at the end
         await reminder_store.delete_reminder(ctx.session, c.reminder_id)
@@ -432,11 +458,11 @@ async def _end(
 async def compose(
     session: AsyncSession, content: Content, r: Reminder, d: Delivery, now: datetime
 ) -> Reply | None:
-    """The summary posted the day after a challenge's last day (a reminder of kind "challenge"); nothing
-    when the challenge is gone (cancelled, or its admin's data was forgotten)."""
+    """The summary posted the day after a challenge's last day (a reminder of kind "challenge"), its days
+    in the zone the challenge was started in (the reminder's); nothing when the challenge is gone
+    (cancelled, or its admin's data was forgotten)."""
     c = await store.by_reminder(session, r.id)
     if c is None:
         return None
-    state = await reminder_store.chat_state(session, r.platform, r.chat_id)
-    zone = ZoneInfo(state.timezone if state is not None and state.timezone else r.timezone)
+    zone = ZoneInfo(r.timezone)
     return Reply(await summary(session, Strings(content.strings, r.lang), c, zone, now.astimezone(UTC)))

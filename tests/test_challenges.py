@@ -4,6 +4,7 @@ limits and bad input in en and zh, and the one-shot summary through the reminder
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -288,3 +289,70 @@ async def test_export_lists_challenges_and_check_ins_and_forget_removes_them(app
     await admin.say("/forget")
     await admin.click("Yes")
     assert await count(app, Challenge) == 0 and await count(app, ChallengeMember) == 0
+
+
+async def test_a_later_time_zone_moves_neither_the_days_nor_the_summary_and_it_is_posted_once(app, clock):
+    gina, max_, _, _ = members(app)
+    await gina.say("/timezone Asia/Tokyo")  # Mar 2 19:00 in Tokyo
+    assert "3 days, Mar 2 – Mar 4 (Asia/Tokyo)" in texts(await gina.say("/challenge new 3 Sprint"))
+    await max_.say("/challenge join")
+    await gina.say("/timezone Pacific/Honolulu")  # Mar 2 00:00 there: 19 hours behind
+    assert "day 1 of 3" in texts(await gina.say("/challenge"))  # still Tokyo's Mar 2
+    for day in (2, 3, 4):
+        clock.set(tokyo(day, 20))
+        await max_.say("/log 20")
+    clock.set(tokyo(4, 23, 59))  # Mar 4 04:59 in Honolulu, the last day in Tokyo
+    assert "Max — 3/3 days · ✅ completed" in texts(await gina.say("/challenge"))
+    (post,) = await tick(app, clock, tokyo(5, 9))  # Mar 4 14:00 in Honolulu: Tokyo's days are over
+    assert "#1 · Sprint is over (Mar 2 – Mar 4, 3 days)" in post and "(1): Max" in post
+    assert "No challenge is running" in texts(await gina.say("/challenge"))
+    assert "No challenge is running" in texts(await gina.say("/challenge end 1"))  # no second summary
+    assert await tick(app, clock, tokyo(5, 23)) == []
+
+
+async def test_any_spacing_parts_the_words_and_long_input_is_echoed_clipped(app, clock):
+    gina, max_, _, _ = members(app)
+    await gina.say("/timezone UTC")
+    assert "#1 · ML maths is on: 30 days" in texts(await gina.say("/challenge new\t30\n ML \n maths"))
+    assert "#2 · Later is on: 7 days, Mar 9 – Mar 15" in texts(
+        await gina.say("/challenge new 7\n2026-03-09\tLater")
+    )
+    assert "You're in #2 · Later" in texts(await max_.say("/challenge join\n2"))
+    for line in ("/challenge join " + "9" * 3000, "/challenge new " + "7" * 3000 + " x"):
+        said = texts(await gina.say(line))
+        assert "9" * 39 + "…" in said or "7" * 39 + "…" in said, line
+        assert len(said) < 300 and "9" * 41 not in said and "7" * 41 not in said
+    said = texts(await gina.say("/challenge new 7 2026-" + "1" * 3000 + " x"))
+    assert "isn't a date I can read" in said and len(said) < 300
+    assert await count(app, Challenge) == 2
+
+
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
+async def test_admins_starting_challenges_at_once_get_one_number_each_and_at_most_three(db_app, clock):
+    app = db_app
+    chat = app.fake.chat
+    admins = [
+        chat(f"admin{i}", name=f"Admin {i}", chat_id=GROUP, group=True, chat_admin=True) for i in range(5)
+    ]
+    await admins[0].say("/timezone UTC")
+    said = await asyncio.gather(*(a.say(f"/challenge new 5 Sprint {i}") for i, a in enumerate(admins)))
+    started = [texts(r) for r in said if "is on" in texts(r)]
+    assert len(started) == 3 and sum("has 3 challenges running" in texts(r) for r in said) == 2
+    async with app.sessions() as s:
+        numbers = sorted((await s.execute(select(Challenge.number))).scalars())
+    assert numbers == [1, 2, 3]
+
+
+async def test_after_downtime_the_summary_comes_late_within_the_grace_else_never(app, clock):
+    gina, max_, _, _ = members(app)
+    await gina.say("/timezone UTC")
+    await gina.say("/challenge new 1 Short")
+    await gina.say("/challenge new 2 Longer")
+    await max_.say("/challenge join 1")
+    (post,) = await tick(app, clock, datetime(2026, 3, 3, 14, tzinfo=UTC))  # down 09:00-14:00
+    assert "#1 · Short is over" in post and "(1): Max" not in post
+    assert await tick(app, clock, datetime(2026, 3, 3, 15, tzinfo=UTC)) == []  # once
+    assert await tick(app, clock, datetime(2026, 3, 4, 16, tzinfo=UTC)) == []  # down 09:00-16:00: missed
+    async with app.sessions() as s:
+        statuses = (await s.execute(select(Delivery.status).order_by(Delivery.id))).scalars().all()
+    assert statuses == ["sent", "missed"]

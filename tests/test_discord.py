@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -23,7 +24,18 @@ from handlers.core.markup import parse
 from handlers.core.router import declared_commands
 from handlers.core.types import Button, ChatRef, Reply
 from tests.conftest import LogLines, make_settings
-from tests.fake_discord import ALICE, BOB, GENERAL, GUILD, MANAGE_GUILD, QUIET, FakeDiscord, study_server
+from tests.fake_discord import (
+    ALICE,
+    BOB,
+    GENERAL,
+    GUILD,
+    MANAGE_GUILD,
+    MODS,
+    QUIET,
+    FakeDiscord,
+    FakeRole,
+    study_server,
+)
 
 # Through the real client library against the fake platform server: `make test` runs these, the fast
 # lane leaves them out (pyproject.toml markers).
@@ -663,3 +675,75 @@ async def test_a_server_board_lists_only_who_joined_and_pings_nobody(dc):
     assert "Only this group's admins" in shown(await slash(BOB, {"action": "weekly on"}))
     await replies_to(fake, await fake.slash(ALICE, "timezone", {"zone": "UTC"}, **server))
     assert "every Monday at 09:00" in shown(await slash(ALICE, {"action": "weekly on"}))
+
+
+def read(message) -> str:  # noqa: ANN001
+    """What a user reads of a message: Discord's markdown marks and escapes, and the zero-width space
+    that keeps an "@everyone" from pinging, taken out."""
+    text = shown(message).replace("\u200b", "").replace("**", "")
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+async def test_a_server_challenge_refuses_non_admins_pings_nobody_and_sums_up_once(tmp_path, clock):
+    dan, erin = 1_160_000_000_000_000_044, 1_160_000_000_000_000_055  # members; Erin never joins
+    fake = FakeDiscord()
+    fake.add_guild(
+        GUILD,
+        "ML study",
+        channels={GENERAL: "general", QUIET: "quiet"},
+        roles=[FakeRole(MODS, "mods", MANAGE_GUILD, position=2)],
+        members={ALICE: [MODS], BOB: [], dan: [], erin: []},
+    )
+    fake.user(BOB, "@everyone")  # a display name that would ping the server if it were allowed to
+    fake.user(dan, "Dan")
+    fake.user(erin, "Erin")
+    server = {"guild_id": GUILD, "channel_id": GENERAL}
+    async with running(tmp_path, clock, fake=fake) as (fake, app):
+
+        async def slash(user: int, options: dict | None = None):  # noqa: ANN202
+            (reply,) = await replies_to(fake, await fake.slash(user, "challenge", options or {}, **server))
+            return reply
+
+        async def log(user: int, time: str) -> None:
+            await replies_to(fake, await fake.slash(user, "log", {"time": time}, **server))
+
+        await replies_to(fake, await fake.slash(ALICE, "timezone", {"zone": "UTC"}, **server))
+        refused = await slash(BOB, {"action": "new", "details": "7 Bob's week"})
+        assert "Only this group's admins can start" in read(refused)
+        assert "No challenge is running" in read(await slash(BOB))  # the refusal made nothing
+        created = await slash(ALICE, {"action": "new", "details": "2 @here sprint"})
+        assert "#1 · @here sprint is on: 2 days, Mar 2 – Mar 3 (UTC)" in read(created)
+        assert created.data["allowed_mentions"] == {"parse": []}
+        assert "You're in #1" in read(await slash(BOB, {"action": "join"}))
+        assert "You're in #1" in read(await slash(dan, {"action": "join"}))
+        await log(BOB, "45m")
+        assert "✅ Checked in for day 1 of 2" in read(await slash(dan, {"action": "checkin"}))
+        await log(erin, "2h")  # never joined
+        board = await slash(erin)
+        assert board.data["allowed_mentions"] == {"parse": []}
+        assert "1. @everyone — 1/1 day · run 1" in read(board)
+        assert "Dan — 1/1 day" in read(board)
+        assert "Erin" not in read(board) and "2 members have joined" in read(board)
+        clock.set(datetime(2026, 3, 3, 12, 0, tzinfo=UTC))
+        await log(BOB, "20m")
+        await log(erin, "1h")
+
+        def summaries() -> list:
+            return [m for m in fake.sent_to(GENERAL) if read(m).startswith("🏁")]
+
+        clock.set(datetime(2026, 3, 4, 8, 59, tzinfo=UTC))
+        await app.reminders.tick()
+        assert summaries() == []
+        clock.set(datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
+        await app.reminders.tick()
+        await app.reminders.tick()
+        assert await fake.wait_for(lambda: summaries())
+        (post,) = summaries()
+        assert post.via == "channel" and post.allowed_mentions == {"parse": []}
+        text = read(post)
+        assert text.startswith("🏁 #1 · @here sprint is over (Mar 2 – Mar 3, 2 days)")
+        assert "Checked in on every day (1): @everyone" in text and "Erin" not in text
+        assert "2 members joined, with 3 days checked in altogether" in text
+        clock.set(datetime(2026, 3, 5, 9, 0, tzinfo=UTC))
+        await app.reminders.tick()
+        assert len(summaries()) == 1  # once

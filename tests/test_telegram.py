@@ -880,3 +880,68 @@ async def test_a_group_board_shows_only_who_joined_with_names_escaped_and_admins
     assert "Only this group's admins" in await say(BOB, "/leaderboard weekly on")
     await say(ALICE, "/timezone UTC")
     assert "every Monday at 09:00 (UTC)" in await say(ALICE, "/leaderboard weekly on")
+
+
+async def test_a_group_challenge_from_start_to_its_one_summary_shows_only_who_joined(tg):
+    fake, app = tg
+    clock = app.clock
+    dave = 1004  # logs time, never joins
+    fake.admins[GROUP] = {ALICE}
+    fake.names[ALICE] = "Alice"
+    fake.names[BOB] = "<b>Bob</b> & co"
+    fake.names[CAROL] = "Carol"
+    fake.names[dave] = "Dave"
+
+    async def say(user: int, text: str) -> str:
+        before = len(fake.texts_to(GROUP))
+        fake.user_says(user, text, chat_id=GROUP)
+        assert await fake.wait_for(lambda: len(fake.texts_to(GROUP)) > before)
+        return fake.texts_to(GROUP)[-1]
+
+    async def says_privately(user: int, text: str) -> str:
+        before = len(fake.texts_to(user))
+        fake.user_says(user, text)
+        assert await fake.wait_for(lambda: len(fake.texts_to(user)) > before)
+        return fake.texts_to(user)[-1]
+
+    await say(ALICE, "/timezone UTC")
+    assert "Only this group's admins can start" in await say(BOB, "/challenge new 7 Bob's week")
+    assert "No challenge is running" in await say(BOB, "/challenge")  # the refusal made nothing
+    async with app.sessions() as s:
+        assert (await s.execute(select(Reminder).where(Reminder.kind == "challenge"))).first() is None
+    created = await say(ALICE, "/challenge new 2 <i>Two</i> days & maths")
+    assert "#1 · <i>Two</i> days & maths is on: 2 days, Mar 2 – Mar 3 (UTC)" in created  # as typed
+    assert "You're in #1" in await say(BOB, "/challenge join")
+    assert "You're in #1" in await say(CAROL, "/challenge join")
+    assert "30 min" in await says_privately(BOB, "/log 30 linear algebra")  # counts from any chat
+    assert "✅ Checked in for day 1 of 2" in await say(CAROL, "/challenge checkin")
+    await says_privately(dave, "/log 2h maths")  # never joined
+    board = await say(dave, "/challenge")
+    assert "🎯 #1 · <i>Two</i> days & maths — day 1 of 2 (Mar 2 – Mar 3)" in board
+    assert "1. <b>Bob</b> & co — 1/1 day · run 1" in board  # shown as typed: escaped, not bold
+    assert "2. Carol — 1/1 day · run 1" in board
+    assert "Dave" not in board and "Alice" not in board and "2 members have joined" in board
+
+    clock.set(datetime(2026, 3, 3, 12, 0, tzinfo=UTC))  # day 2: only Bob keeps it up
+    await says_privately(BOB, "/log 20 probability")
+    await says_privately(dave, "/log 1h maths")
+    assert "1. <b>Bob</b> & co — 2/2 days · ✅ completed" in await say(CAROL, "/challenge")
+
+    def summaries() -> list[str]:
+        return [t for t in fake.texts_to(GROUP) if t.startswith("🏁")]
+
+    clock.set(datetime(2026, 3, 4, 8, 59, tzinfo=UTC))
+    await app.reminders.tick()
+    assert summaries() == []  # not before 09:00 the day after the last day
+    clock.set(datetime(2026, 3, 4, 9, 0, tzinfo=UTC))
+    await app.reminders.tick()
+    await app.reminders.tick()
+    assert await fake.wait_for(lambda: summaries())
+    (post,) = summaries()
+    assert post.startswith("🏁 #1 · <i>Two</i> days & maths is over (Mar 2 – Mar 3, 2 days)")
+    assert "Checked in on every day (1): <b>Bob</b> & co" in post
+    assert "2 members joined, with 3 days checked in altogether" in post and "Dave" not in post
+    clock.set(datetime(2026, 3, 5, 9, 0, tzinfo=UTC))
+    await app.reminders.tick()
+    assert len(summaries()) == 1  # once
+    assert "No challenge is running" in await say(CAROL, "/challenge")
