@@ -71,9 +71,13 @@ async def redeem(session: AsyncSession, code: str, now: datetime) -> Redeemed | 
     return Redeemed(row.user_id, row.platform)
 
 
-async def prune_codes(session: AsyncSession, now: datetime) -> None:
-    await session.execute(delete(LinkCode).where(LinkCode.expires_at <= now))
-    await session.execute(delete(LinkTry).where(LinkTry.tried_at <= now - timedelta(hours=1)))
+async def prune(session: AsyncSession, user_id: int, now: datetime) -> None:
+    """The learner's expired code and their wrong tries older than an hour (by the user indexes: a
+    learner has at most one code and a few tries, whatever the number of learners)."""
+    await session.execute(delete(LinkCode).where(LinkCode.user_id == user_id, LinkCode.expires_at <= now))
+    await session.execute(
+        delete(LinkTry).where(LinkTry.user_id == user_id, LinkTry.tried_at <= now - timedelta(hours=1))
+    )
 
 
 async def wrong_tries(session: AsyncSession, user_id: int, now: datetime) -> int:

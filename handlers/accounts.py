@@ -30,7 +30,7 @@ def _platform(name: str) -> str:
 async def link(ctx: Context) -> Reply:
     if not ctx.event.chat.is_direct:
         return ctx.reply("link.private_only")
-    await store.prune_codes(ctx.session, ctx.now())
+    await store.prune(ctx.session, ctx.user.id, ctx.now())
     given = str(ctx.options.get("code") or "").strip()
     if not given:
         code = await store.new_code(ctx.session, ctx.user.id, ctx.event.user.platform, ctx.now())
