@@ -34,6 +34,7 @@ from handlers import (
     privacy,
     reminders,
     roadmap,
+    stats,
     study,
     week,
 )
@@ -80,6 +81,7 @@ ROUTERS: tuple[Router, ...] = (
     notes.router,
     boards.router,
     challenges.router,
+    stats.router,
     reminders.router,
     preferences.router,
     privacy.router,
