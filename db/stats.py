@@ -139,9 +139,11 @@ async def active_members(session: AsyncSession, platform: str, chat_id: str, wee
             StudyLog.studied_at >= week.start,
             StudyLog.studied_at < week.end,
         )
+        .correlate(members)
         .scalar_subquery()
     )
-    row = (await session.execute(select(func.count(), func.coalesce(func.sum(minutes), 0)))).one()
+    both = select(func.count(), func.coalesce(func.sum(minutes), 0)).select_from(members)
+    row = (await session.execute(both)).one()
     return int(row[0]), int(row[1])
 
 
