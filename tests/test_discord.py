@@ -663,3 +663,18 @@ async def test_a_server_board_lists_only_who_joined_and_pings_nobody(dc):
     assert "Only this group's admins" in shown(await slash(BOB, {"action": "weekly on"}))
     await replies_to(fake, await fake.slash(ALICE, "timezone", {"zone": "UTC"}, **server))
     assert "every Monday at 09:00" in shown(await slash(ALICE, {"action": "weekly on"}))
+
+
+async def test_stats_are_ephemeral_for_a_servers_admin_and_refused_to_members(dc):
+    fake, _ = dc
+    server = {"guild_id": GUILD, "channel_id": GENERAL}
+    await replies_to(fake, await fake.slash(BOB, "log", {"time": "45m"}, **server))
+    await replies_to(fake, await fake.slash(BOB, "ask", {"question": "zebra quantum marmalade"}, **server))
+    (refused,) = await replies_to(fake, await fake.slash(BOB, "stats", **server))
+    assert "Only this group's admins can see its stats" in shown(refused) and refused.ephemeral
+    (reply,) = await replies_to(fake, await fake.slash(ALICE, "stats", **server))
+    assert reply.ephemeral and "This group's week" in shown(reply)  # only Alice sees it
+    assert "2 members used the bot here this week" in shown(reply) and "0 h 45 min" in shown(reply)
+    assert "zebra quantum marmalade" in shown(reply) and "sent you" not in shown(reply)
+    (dm,) = await replies_to(fake, await fake.slash(CAROL, "stats"))
+    assert "send it in the group you look after" in shown(dm)
