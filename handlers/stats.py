@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import boards as board_store
 from db import stats as store
 from handlers.core.context import Context
+from handlers.core.i18n import Strings
 from handlers.core.markup import Bullets, Doc, Text
 from handlers.core.router import Router
 from handlers.core.types import Privately, Reply
@@ -36,24 +38,50 @@ def week(now: datetime, zone: ZoneInfo, weeks_back: int = 0) -> store.Week:
     return store.Week(monday, sunday, day_start(monday, zone), day_start(sunday + timedelta(days=1), zone))
 
 
-async def figures(ctx: Context, platform: str, chat_id: str, w: store.Week) -> dict[str, int]:
-    members, minutes = await store.active_members(ctx.session, platform, chat_id, w)
-    asked, answered = await store.question_counts(ctx.session, platform, chat_id, w)
+async def figures(session: AsyncSession, platform: str, chat_id: str, w: store.Week) -> dict[str, int]:
+    members, minutes = await store.active_members(session, platform, chat_id, w)
+    asked, answered = await store.question_counts(session, platform, chat_id, w)
     return {"members": members, "minutes": minutes, "asked": asked, "answered": answered}
 
 
-def _week_lines(ctx: Context, f: dict[str, int]) -> Doc:
-    s = ctx.strings
-    body = ctx.t("stats.members", count=f["members"]) + ctx.t(
-        "stats.hours", time=hours_minutes(s, f["minutes"])
+def _week_lines(strings: Strings, f: dict[str, int]) -> Doc:
+    body = strings.doc("stats.members", count=f["members"]) + strings.doc(
+        "stats.hours", time=hours_minutes(strings, f["minutes"])
     )
     if not f["asked"]:
-        return body + ctx.t("stats.no_questions")
+        return body + strings.doc("stats.no_questions")
     share = round(100 * f["answered"] / f["asked"])
-    return body + ctx.t("stats.questions", count=f["asked"], share=share)
+    return body + strings.doc("stats.questions", count=f["asked"], share=share)
 
 
-@router.command("stats", personal=True)
+async def report(session: AsyncSession, strings: Strings, platform: str, chat_id: str, now: datetime) -> Doc:
+    """The group's figures for this week and last week in its zone, its most asked unanswered questions
+    (their words as text, never markup, never who asked) and how many joined its board."""
+    zone = await store.group_zone(session, platform, chat_id)
+    this, last = week(now, zone), week(now, zone, 1)
+    span = {
+        "start": format_skeleton("MMMd", this.first, locale=strings.lang),
+        "end": format_skeleton("MMMd", this.last, locale=strings.lang),
+    }
+    body: Doc = strings.doc("stats.head", **span)
+    body += _week_lines(strings, await figures(session, platform, chat_id, this))
+    body += strings.doc("stats.last_week")
+    body += _week_lines(strings, await figures(session, platform, chat_id, last))
+    top = await store.top_unanswered(session, platform, chat_id, TOP)
+    if top:
+        items = tuple((Text(text), Text(strings.raw("stats.times", count=n))) for text, n in top)
+        body += strings.doc("stats.unanswered") + (Bullets(items),)
+    else:
+        body += strings.doc("stats.unanswered_none")
+    on_board = await board_store.member_count(session, platform, chat_id)
+    if on_board:
+        body += strings.doc("stats.board", count=on_board)
+    if str(zone) == "UTC":
+        body += strings.doc("stats.utc")
+    return body
+
+
+@router.command("stats", personal=True, manage=True)
 async def stats(ctx: Context) -> Reply:
     chat = ctx.event.chat
     if chat.is_direct:
@@ -61,26 +89,6 @@ async def stats(ctx: Context) -> Reply:
     if not ctx.can_manage_chat:
         ctx.outcome = "refused"
         return ctx.reply("stats.admins")
-    zone = await store.group_zone(ctx.session, chat.platform, chat.chat_id)
-    this, last = week(ctx.now(), zone), week(ctx.now(), zone, 1)
-    span = {
-        "start": format_skeleton("MMMd", this.first, locale=ctx.lang),
-        "end": format_skeleton("MMMd", this.last, locale=ctx.lang),
-    }
-    now_f = await figures(ctx, chat.platform, chat.chat_id, this)
-    last_f = await figures(ctx, chat.platform, chat.chat_id, last)
-    body: Doc = ctx.t("stats.head", **span) + _week_lines(ctx, now_f)
-    body += ctx.t("stats.last_week") + _week_lines(ctx, last_f)
-    top = await store.top_unanswered(ctx.session, chat.platform, chat.chat_id, TOP)
-    if top:
-        items = tuple((Text(text), Text(ctx.label("stats.times", count=n))) for text, n in top)
-        body += ctx.t("stats.unanswered") + (Bullets(items),)
-    else:
-        body += ctx.t("stats.unanswered_none")
-    on_board = await board_store.member_count(ctx.session, chat.platform, chat.chat_id)
-    if on_board:
-        body += ctx.t("stats.board", count=on_board)
-    if str(zone) == "UTC":
-        body += ctx.t("stats.utc")
+    body = await report(ctx.session, ctx.strings, chat.platform, chat.chat_id, ctx.now())
     privately = Privately(ctx.t("stats.sent"), ctx.t("stats.unreachable"))
     return Reply(body, privately=privately)
