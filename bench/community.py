@@ -79,6 +79,7 @@ from sqlalchemy import event, func, make_url, select  # noqa: E402
 
 from bench.common import as_sqlite, migrate, ms, pct, pg_copy, postgres  # noqa: E402
 from db import boards as store  # noqa: E402
+from db import stats as stats_store  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
 from db.models import BoardMember, Chat, ChatActivity, ChatUnanswered, StudyLog, User  # noqa: E402
 
@@ -556,6 +557,118 @@ async def part_app(path: str, tmp: str, args: argparse.Namespace, now: datetime,
     out.append(line)
 
 
+# ---- /stats -----------------------------------------------------------------------------------------
+
+
+async def stats_calls(sessions, strings, now: datetime, calls: int) -> dict:  # noqa: ANN001
+    """report(...) for the big group, each call in its own session and transaction (10 warm-up calls
+    not counted); then its statements alone, this week, the same way."""
+    from handlers.stats import TOP, report, week  # noqa: PLC0415
+
+    out: dict = {"report": [], "active": [], "questions": [], "top": []}
+    for i in range(10 + calls):
+        t = time.perf_counter()
+        async with sessions() as s, s.begin():
+            doc = await report(s, strings, PLATFORM, GROUP, now)
+        if i >= 10:
+            out["report"].append(1000 * (time.perf_counter() - t))
+        out["doc"] = doc
+    w = week(now, ZoneInfo(GROUP_ZONE))
+    for i in range(5 + calls // 2):
+        t0 = time.perf_counter()
+        async with sessions() as s, s.begin():
+            out["members"] = await stats_store.active_members(s, PLATFORM, GROUP, w)
+        t1 = time.perf_counter()
+        async with sessions() as s, s.begin():
+            out["asked"] = await stats_store.question_counts(s, PLATFORM, GROUP, w)
+        t2 = time.perf_counter()
+        async with sessions() as s, s.begin():
+            out["unanswered"] = await stats_store.top_unanswered(s, PLATFORM, GROUP, TOP)
+        t3 = time.perf_counter()
+        if i >= 5:
+            out["active"].append(1000 * (t1 - t0))
+            out["questions"].append(1000 * (t2 - t1))
+            out["top"].append(1000 * (t3 - t2))
+    return out
+
+
+def active_call(now: datetime):  # noqa: ANN201
+    from handlers.stats import week  # noqa: PLC0415
+
+    w = week(now, ZoneInfo(GROUP_ZONE))
+    return lambda s: stats_store.active_members(s, PLATFORM, GROUP, w)
+
+
+async def part_stats(label: str, url: str, args: argparse.Namespace, now: datetime, out: list) -> None:
+    from handlers.core.i18n import Strings  # noqa: PLC0415
+    from handlers.core.markup import to_plain  # noqa: PLC0415
+
+    content = load_repo_content()
+    strings = Strings(content.strings, "en")
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+    try:
+        st = await stats_calls(sessions, strings, now, args.calls)
+        line = timing(f"stats report ({label})", st["report"], target=STATS_TARGET_MS)
+        print(f"  {line}")
+        out.append(line)
+        members, minutes = st["members"]
+        asked, answered = st["asked"]
+        print(
+            f"    report(...) of {GROUP}, each call in its own session and transaction: this week "
+            f"{members:,} members active with {minutes:,} min, {asked:,} questions ({answered:,} answered), "
+            f"top {len(st['unanswered'])} unanswered; {len(to_plain(st['doc'])):,} characters"
+        )
+        print(
+            f"    alone, this week: active members and minutes {ms(st['active'])}; question counts "
+            f"{ms(st['questions'])}; top unanswered {ms(st['top'])}"
+        )
+        print(f"    plan of the active-members statement ({label}):")
+        for line in await explain(engine, active_call(now)):
+            print(f"      {line}")
+    finally:
+        await engine.dispose()
+
+
+async def app_stats(path: str, tmp: str, args: argparse.Namespace, now: datetime) -> dict:
+    """/stats said in the group by 20 of its admins in turn; 20 warm-up commands first."""
+    speakers = list(range(1, args.members + 1, max(1, args.members // 20)))[:20]
+    times: list[float] = []
+    other = 0
+    async with board_app(path, tmp, now) as app:
+        chats = [app.fake.chat(f"u{uid}", chat_id=GROUP, group=True, chat_admin=True) for uid in speakers]
+        warm = len(chats)
+        for i in range(warm + args.calls):
+            chat = chats[i % len(chats)]
+            t = time.perf_counter()
+            replies = await chat.say("/stats")
+            elapsed = 1000 * (time.perf_counter() - t)
+            app.fake.sent.clear()
+            if i < warm:
+                continue
+            times.append(elapsed)
+            if not any("This group's week" in r.plain() and r.privately for r in replies):
+                other += 1
+                last_other = " / ".join(r.plain()[:80] for r in replies)
+    return {"times": times, "other": other, "example": last_other if other else ""}
+
+
+async def part_app_stats(path: str, tmp: str, args: argparse.Namespace, now: datetime, out: list) -> None:
+    try:
+        a = await app_stats(path, tmp, args, now)
+    except Exception as exc:  # say what failed, go on with the rest
+        print(f"  /stats through the App: failed ({exc!r})")
+        out.append(f"/stats through the App: not measured ({exc!r})")
+        return
+    line = timing("/stats through the App (SQLite)", a["times"], "commands", target=STATS_TARGET_MS)
+    print(f"  {line}")
+    print(
+        f"    fake adapter, warmed up, 20 admins of {GROUP} in turn; replies without the stats: {a['other']}"
+        + (f" (e.g. {a['example']!r})" if a["other"] else "")
+    )
+    out.append(line)
+
+
 # ---- PostgreSQL -------------------------------------------------------------------------------------
 
 
@@ -563,7 +676,7 @@ async def part_postgres(args: argparse.Namespace, keys: list[int], now: datetime
     async with postgres() as url:
         if url is None:
             print("  PostgreSQL: skipped (no TEST_POSTGRES_URL and no PostgreSQL installed)")
-            out.append("leaderboard (PostgreSQL): skipped (no PostgreSQL)")
+            out.append("leaderboard and stats (PostgreSQL): skipped (no PostgreSQL)")
             return
         f = await fill(url, args, keys, now)
         engine = make_engine(url)
@@ -573,6 +686,7 @@ async def part_postgres(args: argparse.Namespace, keys: list[int], now: datetime
             await engine.dispose()
         print(count_line("PostgreSQL (COPY, then ANALYZE)", c, f))
         await part_board("PostgreSQL", url, args, now, out)
+        await part_stats("PostgreSQL", url, args, now, out)
 
 
 # ---- main -------------------------------------------------------------------------------------------
@@ -604,6 +718,8 @@ async def run_all(args: argparse.Namespace, out: list[str]) -> None:
         )
         await part_board("SQLite", url, args, now, out)
         await part_app(path, tmp, args, now, out)
+        await part_stats("SQLite", url, args, now, out)
+        await part_app_stats(path, tmp, args, now, out)
     await part_postgres(args, keys, now, out)
 
 
