@@ -134,3 +134,28 @@ async def test_forget_removes_a_members_activity_and_export_shows_it(app, clock)
     assert await activity_rows(app) == 1  # Zoe's
     text = texts(await p["gina"].say("/stats"))
     assert "1 member used the bot here this week" in text  # Gina herself, now
+
+
+async def test_a_learner_is_marked_once_a_day_per_group_however_often_they_write(app, clock):
+    from sqlalchemy import event
+
+    p = people(app)
+    writes: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("INSERT INTO CHAT_ACTIVITY"):
+            writes.append(statement)
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        for text in ("/help", "/progress", "/roadmap"):
+            await p["max"].say(text)
+        await p["max_dm"].say("/help")  # a direct chat: no mark
+        assert len(writes) == 1
+        await p["zoe"].say("/help")  # another group, another learner
+        clock.advance(days=1)
+        await p["max"].say("/help")  # a new day in the group
+        await p["max"].say("/help")
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", seen)
+    assert len(writes) == 3 and await activity_rows(app) == 3
