@@ -1,5 +1,5 @@
-"""Community benchmarks: /leaderboard (a group's weekly board) for a big group with a year of logs.
-Prints figures; asserts nothing.
+"""Community benchmarks: /leaderboard (a group's weekly board) and /stats (its admins' figures) for a
+big group with a year of logs. Prints figures; asserts nothing.
 
     .venv/bin/python bench/community.py [--members 50000] [--joined 5000] [--calls 300]
     .venv/bin/python bench/community.py --quick       # small sizes: a smoke run of about 10 s
@@ -7,9 +7,10 @@ Prints figures; asserts nothing.
 The clock is the latest Thursday 12:00:30 UTC (17:30:30 in Asia/Kolkata, the group's zone), so this
 week's board has Monday to Thursday in it and last week's is a whole week.
 
-A SQLite file migrated to head, filled with sqlite3 executemany: --members users (platform "fake",
-platform_user_id "u<id>"), a year of study logs for them written in time order (learners interleaved,
-as the bot writes them): most learners about one a week (30-80 in the year), one in twenty most days
+A SQLite file migrated to head, filled with sqlite3 executemany: --members learners with an
+account each (platform "fake", id "u<id>"), a year of study logs for them written in time order
+(learners interleaved, as the bot writes them): most learners about one a week (30-80 in the year),
+one in twenty most days
 (200-500); --joined of them on the board of the group "bench-group" (a `chats` row with zone
 Asia/Kolkata), joined at times spread over the year; a second group ("bench-small", Europe/Berlin)
 with --joined / 10 members, drawn apart from the first, so a board that read another group's members
@@ -26,7 +27,21 @@ would show.
   same data by COPY (then ANALYZE), the same `board(...)` timing and the standings' EXPLAIN ANALYZE;
   without PostgreSQL its part prints a line saying it was skipped.
 
-Target (issue 16): /leaderboard for 50,000 members of whom 5,000 joined, a year of logs: p99 <= 50 ms.
+For /stats the group's records are filled too: chat_activity (every learner of the database used the
+bot in the big group on ACTIVE_DAYS days spread over the year before this week, and THIS_WEEK_SHARE of
+them on one to four days of this week so far; the small group's members likewise in theirs), a
+question tally per local day and outcome for each group, and QUESTIONS unanswered questions with their
+per-group counts (a tenth of them asked in the small group too).
+
+- `handlers.stats.report(...)` (the /stats handler's own function: every query it makes) for the big
+  group, each call in its own session and transaction: p50 / p99 / max over --calls; its statements
+  (active members with their minutes, question counts, top unanswered) timed alone, this week; the plan
+  of the active-members statement.
+- `/stats` said in the group by its admins through the App (fake adapter, warmed up).
+- the same `report(...)` timing on PostgreSQL.
+
+Targets (issue 16): /leaderboard for 50,000 members of whom 5,000 joined, a year of logs: p99 <= 50 ms;
+/stats for that group: <= 200 ms.
 """
 
 from __future__ import annotations
@@ -53,7 +68,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Iterable, Iterator  # noqa: E402
 from contextlib import asynccontextmanager  # noqa: E402
-from datetime import UTC, datetime, timedelta  # noqa: E402
+from datetime import UTC, date, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,10 +78,11 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from sqlalchemy import event, func, make_url, select  # noqa: E402
 
-from bench.common import as_sqlite, migrate, ms, pct, pg_copy, postgres  # noqa: E402
+from bench.common import ACCOUNT_COLUMNS, as_sqlite, migrate, ms, pct, pg_copy, postgres, with_accounts  # noqa: E402
 from db import boards as store  # noqa: E402
+from db import stats as stats_store  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
-from db.models import BoardMember, Chat, StudyLog, User  # noqa: E402
+from db.models import BoardMember, Chat, ChatActivity, ChatUnanswered, StudyLog, User  # noqa: E402
 
 PLATFORM = "fake"
 GROUP, GROUP_ZONE = "bench-group", "Asia/Kolkata"
@@ -84,14 +100,22 @@ LOG_COLUMNS = ["user_id", "minutes", "note", "logged_at", "studied_at", "deliver
 MEMBER_COLUMNS = ["platform", "chat_id", "user_id", "joined_at"]
 CHAT_COLUMNS = ["platform", "chat_id", "timezone", "blocked_at"]
 TARGET_P99_MS = 50.0
+STATS_TARGET_MS = 200.0  # /stats: p99 within it
+ACTIVE_DAYS = 3  # days each learner used the bot in the big group over the year before this week
+THIS_WEEK_SHARE = 0.06  # of the learners, used it in the big group this week (3,000 of 50,000)
+QUESTIONS = 2000  # unanswered questions asked in the big group (a tenth of them in the small one too)
+ACTIVITY_COLUMNS = ["platform", "chat_id", "day", "user_id"]
+TALLY_COLUMNS = ["platform", "chat_id", "day", "answered", "count"]
+QUESTION_COLUMNS = ["id", "text", "lang", "count", "first_seen", "last_seen"]
+CHAT_UNANSWERED_COLUMNS = ["platform", "chat_id", "question_id", "count", "last_seen"]
 
 
-def timing(label: str, values: list[float], what: str = "calls") -> str:
+def timing(label: str, values: list[float], what: str = "calls", target: float = TARGET_P99_MS) -> str:
     """`label: p50 .. ms p99 .. ms max .. ms over N calls (target p99 <= 50 ms: met)`."""
     p99 = pct(values, 99)
-    ok = "met" if p99 <= TARGET_P99_MS else "NOT MET"
+    ok = "met" if p99 <= target else "NOT MET"
     figures = f"p50 {pct(values, 50):.2f} ms p99 {p99:.2f} ms max {max(values):.2f} ms"
-    return f"{label}: {figures} over {len(values)} {what} (target p99 <= {TARGET_P99_MS:.0f} ms: {ok})"
+    return f"{label}: {figures} over {len(values)} {what} (target p99 <= {target:.0f} ms: {ok})"
 
 
 def bench_now() -> datetime:
@@ -160,6 +184,75 @@ def chat_rows() -> list[tuple]:
     return [(PLATFORM, GROUP, GROUP_ZONE, None), (PLATFORM, SMALL, SMALL_ZONE, None)]
 
 
+def _today(now: datetime, zone: str) -> date:
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
+def activity_rows(chat_id: str, zone: str, uids: list[int], now: datetime, seed: int) -> Iterator[tuple]:
+    """chat_activity: each learner on ACTIVE_DAYS local days of the year before this week, and
+    THIS_WEEK_SHARE of them on one to four of this week's days so far (the group's zone)."""
+    rng = random.Random(seed)
+    today = _today(now, zone)
+    monday = today - timedelta(days=today.weekday())
+    rows: set[tuple] = set()
+    for uid in uids:
+        for _ in range(ACTIVE_DAYS):
+            rows.add((PLATFORM, chat_id, monday - timedelta(days=rng.randrange(1, DAYS_BACK)), uid))
+    for uid in rng.sample(uids, max(1, int(len(uids) * THIS_WEEK_SHARE))):
+        so_far = (today - monday).days + 1
+        for back in rng.sample(range(so_far), rng.randint(1, min(4, so_far))):
+            rows.add((PLATFORM, chat_id, today - timedelta(days=back), uid))
+    yield from sorted(rows, key=lambda r: (r[2], r[3]))
+
+
+def tally_rows(chat_id: str, zone: str, now: datetime, seed: int, scale: int) -> Iterator[tuple]:
+    """chat_question_tallies: every local day of the year up to today, answered and not."""
+    rng = random.Random(seed)
+    today = _today(now, zone)
+    for back in range(DAYS_BACK, -1, -1):
+        day = today - timedelta(days=back)
+        yield PLATFORM, chat_id, day, True, rng.randint(1, 4 * scale)
+        yield PLATFORM, chat_id, day, False, rng.randint(0, scale)
+
+
+def question_rows(now: datetime, seed: int = 11) -> list[tuple]:
+    rng = random.Random(seed)
+    rows = []
+    for qid in range(1, QUESTIONS + 1):
+        first = now - timedelta(seconds=rng.uniform(0, DAYS_BACK * 86400))
+        rows.append((qid, f"unanswered question {qid} about {rng.choice(NOTES) or 'maths'}", "en",
+                     rng.randint(1, 40), first, first))  # fmt: skip
+    return rows
+
+
+def chat_unanswered_rows(questions: list[tuple], seed: int = 12) -> Iterator[tuple]:
+    rng = random.Random(seed)
+    for qid, _, _, count, _, last_seen in questions:
+        yield PLATFORM, GROUP, qid, count, last_seen
+        if rng.random() < 0.1:
+            yield PLATFORM, SMALL, qid, rng.randint(1, count), last_seen
+
+
+def stats_tables(args: argparse.Namespace, now: datetime) -> list[tuple[str, list[str], list[tuple]]]:
+    """The /stats records of both groups: (table, columns, rows), in the order to fill them."""
+    _, small = groups(args)
+    everyone = list(range(1, args.members + 1))
+    questions = question_rows(now)
+    return [
+        ("chat_activity", ACTIVITY_COLUMNS, [*activity_rows(GROUP, GROUP_ZONE, everyone, now, 21),
+                                             *activity_rows(SMALL, SMALL_ZONE, small, now, 22)]),
+        ("chat_question_tallies", TALLY_COLUMNS, [*tally_rows(GROUP, GROUP_ZONE, now, 23, 30),
+                                                  *tally_rows(SMALL, SMALL_ZONE, now, 24, 3)]),
+        ("unanswered_questions", QUESTION_COLUMNS, questions),
+        ("chat_unanswered", CHAT_UNANSWERED_COLUMNS, list(chat_unanswered_rows(questions))),
+    ]  # fmt: skip
+
+
+def _sqlite_dates(rows: Iterable[tuple]) -> Iterator[tuple]:
+    for row in as_sqlite(rows):
+        yield tuple(v.isoformat() if isinstance(v, date) else v for v in row)
+
+
 # ---- filling ----------------------------------------------------------------------------------------
 
 
@@ -189,22 +282,30 @@ async def fill(url: str, args: argparse.Namespace, keys: list[int], now: datetim
     out: dict = {}
     if url.startswith("sqlite"):
         path = make_url(url).database
-        sqlite_insert(path, "users", USER_COLUMNS, as_sqlite(user_rows(args.members, now)))
+        columns, users, accounts = with_accounts(USER_COLUMNS, user_rows(args.members, now))
+        sqlite_insert(path, "users", columns, as_sqlite(users))
+        sqlite_insert(path, "accounts", ACCOUNT_COLUMNS, as_sqlite(accounts))
         t = time.perf_counter()
         sqlite_insert(path, "study_logs", LOG_COLUMNS, log_rows(keys, now, text=True))
         out["logs_s"] = time.perf_counter() - t
         sqlite_insert(path, "board_members", MEMBER_COLUMNS, as_sqlite(member_rows(GROUP, big, now, 8)))
         sqlite_insert(path, "board_members", MEMBER_COLUMNS, as_sqlite(member_rows(SMALL, small, now, 9)))
         sqlite_insert(path, "chats", CHAT_COLUMNS, chat_rows())
+        for table, columns, rows in stats_tables(args, now):
+            sqlite_insert(path, table, columns, _sqlite_dates(rows))
         out["bytes"] = os.path.getsize(path)
     else:
-        await pg_copy(url, "users", USER_COLUMNS, user_rows(args.members, now))
+        columns, users, accounts = with_accounts(USER_COLUMNS, user_rows(args.members, now))
+        await pg_copy(url, "users", columns, users)
+        await pg_copy(url, "accounts", ACCOUNT_COLUMNS, accounts)
         t = time.perf_counter()
         await pg_copy(url, "study_logs", LOG_COLUMNS, log_rows(keys, now, text=False))
         out["logs_s"] = time.perf_counter() - t
         rows = [*member_rows(GROUP, big, now, 8), *member_rows(SMALL, small, now, 9)]
         await pg_copy(url, "board_members", MEMBER_COLUMNS, rows)
         await pg_copy(url, "chats", CHAT_COLUMNS, chat_rows())
+        for table, columns, rows in stats_tables(args, now):
+            await pg_copy(url, table, columns, rows)
     out["seconds"] = time.perf_counter() - started
     return out
 
@@ -216,7 +317,8 @@ async def counts(sessions, now: datetime) -> dict:  # noqa: ANN001
     out: dict = {}
     async with sessions() as s:
         for name, model in (("users", User), ("study_logs", StudyLog), ("board_members", BoardMember),
-                            ("chats", Chat)):  # fmt: skip
+                            ("chats", Chat), ("chat_activity", ChatActivity),
+                            ("chat_unanswered", ChatUnanswered)):  # fmt: skip
             out[name] = await s.scalar(select(func.count()).select_from(model))
         for chat_id, zone in ((GROUP, GROUP_ZONE), (SMALL, SMALL_ZONE)):
             out[chat_id] = {"members": await store.member_count(s, PLATFORM, chat_id)}
@@ -238,7 +340,7 @@ async def counts(sessions, now: datetime) -> dict:  # noqa: ANN001
 
 
 def count_line(label: str, c: dict, f: dict) -> str:
-    tables = ("users", "study_logs", "board_members", "chats")
+    tables = ("users", "study_logs", "board_members", "chats", "chat_activity", "chat_unanswered")
     size = f" ({f['bytes'] / 2**20:,.0f} MB)" if "bytes" in f else ""
     rows = ", ".join(f"{k} {c[k]:,}" for k in tables)
     return (
@@ -460,6 +562,118 @@ async def part_app(path: str, tmp: str, args: argparse.Namespace, now: datetime,
     out.append(line)
 
 
+# ---- /stats -----------------------------------------------------------------------------------------
+
+
+async def stats_calls(sessions, strings, now: datetime, calls: int) -> dict:  # noqa: ANN001
+    """report(...) for the big group, each call in its own session and transaction (10 warm-up calls
+    not counted); then its statements alone, this week, the same way."""
+    from handlers.stats import TOP, report, week  # noqa: PLC0415
+
+    out: dict = {"report": [], "active": [], "questions": [], "top": []}
+    for i in range(10 + calls):
+        t = time.perf_counter()
+        async with sessions() as s, s.begin():
+            doc = await report(s, strings, PLATFORM, GROUP, now)
+        if i >= 10:
+            out["report"].append(1000 * (time.perf_counter() - t))
+        out["doc"] = doc
+    w = week(now, ZoneInfo(GROUP_ZONE))
+    for i in range(5 + calls // 2):
+        t0 = time.perf_counter()
+        async with sessions() as s, s.begin():
+            out["members"] = await stats_store.active_members(s, PLATFORM, GROUP, w)
+        t1 = time.perf_counter()
+        async with sessions() as s, s.begin():
+            out["asked"] = await stats_store.question_counts(s, PLATFORM, GROUP, w)
+        t2 = time.perf_counter()
+        async with sessions() as s, s.begin():
+            out["unanswered"] = await stats_store.top_unanswered(s, PLATFORM, GROUP, TOP)
+        t3 = time.perf_counter()
+        if i >= 5:
+            out["active"].append(1000 * (t1 - t0))
+            out["questions"].append(1000 * (t2 - t1))
+            out["top"].append(1000 * (t3 - t2))
+    return out
+
+
+def active_call(now: datetime):  # noqa: ANN201
+    from handlers.stats import week  # noqa: PLC0415
+
+    w = week(now, ZoneInfo(GROUP_ZONE))
+    return lambda s: stats_store.active_members(s, PLATFORM, GROUP, w)
+
+
+async def part_stats(label: str, url: str, args: argparse.Namespace, now: datetime, out: list) -> None:
+    from handlers.core.i18n import Strings  # noqa: PLC0415
+    from handlers.core.markup import to_plain  # noqa: PLC0415
+
+    content = load_repo_content()
+    strings = Strings(content.strings, "en")
+    engine = make_engine(url)
+    sessions = make_sessions(engine)
+    try:
+        st = await stats_calls(sessions, strings, now, args.calls)
+        line = timing(f"stats report ({label})", st["report"], target=STATS_TARGET_MS)
+        print(f"  {line}")
+        out.append(line)
+        members, minutes = st["members"]
+        asked, answered = st["asked"]
+        print(
+            f"    report(...) of {GROUP}, each call in its own session and transaction: this week "
+            f"{members:,} members active with {minutes:,} min, {asked:,} questions ({answered:,} answered), "
+            f"top {len(st['unanswered'])} unanswered; {len(to_plain(st['doc'])):,} characters"
+        )
+        print(
+            f"    alone, this week: active members and minutes {ms(st['active'])}; question counts "
+            f"{ms(st['questions'])}; top unanswered {ms(st['top'])}"
+        )
+        print(f"    plan of the active-members statement ({label}):")
+        for line in await explain(engine, active_call(now)):
+            print(f"      {line}")
+    finally:
+        await engine.dispose()
+
+
+async def app_stats(path: str, tmp: str, args: argparse.Namespace, now: datetime) -> dict:
+    """/stats said in the group by 20 of its admins in turn; 20 warm-up commands first."""
+    speakers = list(range(1, args.members + 1, max(1, args.members // 20)))[:20]
+    times: list[float] = []
+    other = 0
+    async with board_app(path, tmp, now) as app:
+        chats = [app.fake.chat(f"u{uid}", chat_id=GROUP, group=True, chat_admin=True) for uid in speakers]
+        warm = len(chats)
+        for i in range(warm + args.calls):
+            chat = chats[i % len(chats)]
+            t = time.perf_counter()
+            replies = await chat.say("/stats")
+            elapsed = 1000 * (time.perf_counter() - t)
+            app.fake.sent.clear()
+            if i < warm:
+                continue
+            times.append(elapsed)
+            if not any("This group's week" in r.plain() and r.privately for r in replies):
+                other += 1
+                last_other = " / ".join(r.plain()[:80] for r in replies)
+    return {"times": times, "other": other, "example": last_other if other else ""}
+
+
+async def part_app_stats(path: str, tmp: str, args: argparse.Namespace, now: datetime, out: list) -> None:
+    try:
+        a = await app_stats(path, tmp, args, now)
+    except Exception as exc:  # say what failed, go on with the rest
+        print(f"  /stats through the App: failed ({exc!r})")
+        out.append(f"/stats through the App: not measured ({exc!r})")
+        return
+    line = timing("/stats through the App (SQLite)", a["times"], "commands", target=STATS_TARGET_MS)
+    print(f"  {line}")
+    print(
+        f"    fake adapter, warmed up, 20 admins of {GROUP} in turn; replies without the stats: {a['other']}"
+        + (f" (e.g. {a['example']!r})" if a["other"] else "")
+    )
+    out.append(line)
+
+
 # ---- PostgreSQL -------------------------------------------------------------------------------------
 
 
@@ -467,7 +681,7 @@ async def part_postgres(args: argparse.Namespace, keys: list[int], now: datetime
     async with postgres() as url:
         if url is None:
             print("  PostgreSQL: skipped (no TEST_POSTGRES_URL and no PostgreSQL installed)")
-            out.append("leaderboard (PostgreSQL): skipped (no PostgreSQL)")
+            out.append("leaderboard and stats (PostgreSQL): skipped (no PostgreSQL)")
             return
         f = await fill(url, args, keys, now)
         engine = make_engine(url)
@@ -477,6 +691,7 @@ async def part_postgres(args: argparse.Namespace, keys: list[int], now: datetime
             await engine.dispose()
         print(count_line("PostgreSQL (COPY, then ANALYZE)", c, f))
         await part_board("PostgreSQL", url, args, now, out)
+        await part_stats("PostgreSQL", url, args, now, out)
 
 
 # ---- main -------------------------------------------------------------------------------------------
@@ -508,6 +723,8 @@ async def run_all(args: argparse.Namespace, out: list[str]) -> None:
         )
         await part_board("SQLite", url, args, now, out)
         await part_app(path, tmp, args, now, out)
+        await part_stats("SQLite", url, args, now, out)
+        await part_app_stats(path, tmp, args, now, out)
     await part_postgres(args, keys, now, out)
 
 

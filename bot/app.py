@@ -35,6 +35,7 @@ from handlers import (
     privacy,
     reminders,
     roadmap,
+    stats,
     study,
     week,
 )
@@ -81,6 +82,7 @@ ROUTERS: tuple[Router, ...] = (
     notes.router,
     boards.router,
     challenges.router,
+    stats.router,
     reminders.router,
     preferences.router,
     privacy.router,

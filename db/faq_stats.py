@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import FaqStat, QuestionTally, UnansweredAsker, UnansweredQuestion
 from db.sql import built_once, dialect_insert
+from db.stats import GroupDay, record_group_question, record_group_unanswered
 
 _faq_stats = FaqStat.__table__
 _unanswered = UnansweredQuestion.__table__
@@ -53,8 +54,11 @@ async def record_faq_answer(session: AsyncSession, faq_id: str, lang: str) -> No
     )
 
 
-async def record_unanswered(session: AsyncSession, text: str, lang: str, now: datetime, user_id: int) -> None:
-    """Count a question the bot could not answer, and who asked it (so /forget can take it back)."""
+async def record_unanswered(
+    session: AsyncSession, text: str, lang: str, now: datetime, user_id: int, group: GroupDay | None = None
+) -> None:
+    """Count a question the bot could not answer, and who asked it (so /forget can take it back); asked
+    in a group (`group`), counted for that group's /stats too."""
     conn = await session.connection()
     text = " ".join(text.split())[:500]
     values = {"text": text, "lang": lang, "count": 1, "first_seen": now, "last_seen": now}
@@ -63,13 +67,20 @@ async def record_unanswered(session: AsyncSession, text: str, lang: str, now: da
     ).scalar_one()
     asker = {"question_id": question_id, "user_id": user_id, "count": 1}
     await conn.execute(built_once(session, "unanswered_asker", _count_asker), asker)
+    if group is not None:
+        await record_group_unanswered(session, group, question_id, now)
 
 
-async def record_question(session: AsyncSession, lang: str, answered: bool, now: datetime) -> None:
-    """Count one FAQ question, answered or not, on its UTC day: no text, no user id."""
+async def record_question(
+    session: AsyncSession, lang: str, answered: bool, now: datetime, group: GroupDay | None = None
+) -> None:
+    """Count one FAQ question, answered or not, on its UTC day: no text, no user id; asked in a group
+    (`group`), on the group's local day for its /stats too."""
     conn = await session.connection()
     values = {"day": now.astimezone(UTC).date(), "lang": lang, "answered": answered, "count": 1}
     await conn.execute(built_once(session, "question_tally", _count_question), values)
+    if group is not None:
+        await record_group_question(session, group, answered)
 
 
 async def question_counts(session: AsyncSession, first_day: date) -> tuple[int, int]:

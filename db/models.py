@@ -854,3 +854,68 @@ class ChallengeCheckin(Base):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+
+
+class ChatActivity(Base):
+    """Who used the bot in which group on which local day (the group's zone): one row per (group,
+    learner, day), written once (handlers.core.middleware.group_activity), for a group's /stats."""
+
+    __tablename__ = "chat_activity"
+    __table_args__ = (
+        Index("ix_chat_activity_user", "user_id"),  # /forget and /export find theirs
+        declare(
+            Owned(
+                by="user_id",
+                export=Export(
+                    "group_activity",
+                    {"platform": "platform", "chat": "chat_id", "day": ("day", date.isoformat)},
+                    order_by=("day", "platform", "chat_id"),
+                ),
+                kept_back=("user_id",),
+            )
+        ),
+    )
+
+    # the primary key's order serves "this week's distinct members of a chat": a range of days
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ChatQuestionTally(Base):
+    """Questions asked in a group per local day (the group's zone), answered or not: counts only, like
+    `QuestionTally`, keyed by the group."""
+
+    __tablename__ = "chat_question_tallies"
+    __table_args__ = declare(
+        Anonymous(why="question counts per group, local day and outcome: no text, no user ids")
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    answered: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChatUnanswered(Base):
+    """How often a group asked a question the bot could not answer. The words live in
+    `unanswered_questions` (and go when its askers `/forget`, taking this row with them); here only
+    the group and a count."""
+
+    __tablename__ = "chat_unanswered"
+    __table_args__ = (
+        Index("ix_chat_unanswered_question", "question_id"),  # the question's row going takes these
+        declare(
+            Anonymous(why="counts per group of questions nobody answered: the words and askers are elsewhere")
+        ),
+    )
+
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("unanswered_questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    last_seen: Mapped[datetime] = mapped_column(UtcDateTime)

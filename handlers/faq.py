@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from db.faq_feedback import YES, record_ask, record_feedback
 from db.faq_stats import record_faq_answer, record_question, record_unanswered
+from db.stats import group_today
 from handlers.content import Content, Step
 from handlers.content.match import HybridMatcher, LexicalMatcher, Match
 from handlers.core.context import Context
@@ -167,13 +168,17 @@ async def answer_question(ctx: Context, question: str) -> Reply:
     if u is None:
         u = from_match(question, await ctx.match(question), ctx.content, ctx.lang)
     ask = 0
+    chat = ctx.event.chat
+    group = None
+    if u.kind in QUESTION_KINDS and not chat.is_direct:  # counted for the group's /stats too
+        group = await group_today(ctx.session, chat.platform, chat.chat_id, ctx.now())
     if u.kind in QUESTION_KINDS:  # a question (not small talk): counted, with no text nor asker
-        await record_question(ctx.session, u.lang, u.kind == "answer", ctx.now())
+        await record_question(ctx.session, u.lang, u.kind == "answer", ctx.now(), group)
     if u.kind == "answer":
         await record_faq_answer(ctx.session, u.entry_id, u.lang)
         ask = await record_ask(ctx.session, ctx.user.id, question, u.lang, u.entry_id, ctx.now())
     elif u.kind in QUESTION_KINDS:
-        await record_unanswered(ctx.session, question, u.lang, ctx.now(), ctx.user.id)
+        await record_unanswered(ctx.session, question, u.lang, ctx.now(), ctx.user.id, group)
     ctx.outcome = f"faq:{'abstained' if u.kind == 'unsure' else u.kind}"
     return understood_reply(ctx.content, u, ask)
 

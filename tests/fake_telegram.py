@@ -1,9 +1,10 @@
 """An in-process fake of the Telegram Bot API on loopback, for the real python-telegram-bot to talk to.
 
 It checks what Telegram checks (HTML entities, message length, buttons pressed only where they are,
-callback queries answered once), refuses like Telegram refuses (403 for blocked users, 400 for bad
-HTML or an edit of a missing message, 429 with retry_after above its rates: overall per second, and a
-leaky bucket per private chat and per group), can fail on purpose (`fail_next`: 5xx replies or a
+callback queries answered once), refuses like Telegram refuses (403 for blocked users and for those
+who never started a private chat with the bot, `never_started`; 400 for bad HTML or an edit of a
+missing message, 429 with retry_after above its rates: overall per second, and a leaky bucket per
+private chat and per group), can fail on purpose (`fail_next`: 5xx replies or a
 dropped connection), and lets a test play the users: `fake.user_says(42, "/start")`,
 `fake.press(42, "step:done:x")` (presses the newest message in the chat showing that button).
 """
@@ -123,6 +124,9 @@ class FakeTelegram:
     calls: collections.Counter = field(default_factory=collections.Counter)
     order: list[str] = field(default_factory=list)  # every method called, in order
     blocked: set[int] = field(default_factory=set)  # users who blocked the bot
+    # users who never pressed Start in a private chat with the bot: Telegram refuses to message them
+    # first (403) until they write to it there (user_says in their private chat takes them off)
+    never_started: set[int] = field(default_factory=set)
     gone: set[int] = field(default_factory=set)  # chats that no longer exist ("chat not found")
     admins: dict[int, set[int]] = field(default_factory=dict)  # chat id -> admin user ids
     names: dict[int, str] = field(default_factory=dict)  # user id -> first name (default u<id>)
@@ -285,6 +289,8 @@ class FakeTelegram:
     def _refuse(self, chat_id: int) -> web.Response | None:
         if chat_id in self.blocked:
             return self._error(403, "Forbidden: bot was blocked by the user")
+        if chat_id in self.never_started:
+            return self._error(403, "Forbidden: bot can't initiate conversation with a user")
         if chat_id in self.gone:
             return self._error(400, "Bad Request: chat not found")
         if self._rate_limited(chat_id):
@@ -418,6 +424,8 @@ class FakeTelegram:
         reply_to_bot: bool = False,
     ) -> None:
         chat_id = user_id if chat_id is None else chat_id
+        if chat_id == user_id:  # writing to the bot privately starts the private chat
+            self.never_started.discard(user_id)
         chat = {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}
         if chat_id < 0:
             chat["title"] = "Study group"

@@ -32,6 +32,7 @@ EXPORT_SECTIONS = [
     "challenges_started",
     "challenges_joined",
     "challenge_checkins",
+    "group_activity",
 ]
 
 

@@ -356,3 +356,19 @@ async def test_after_downtime_the_summary_comes_late_within_the_grace_else_never
     async with app.sessions() as s:
         statuses = (await s.execute(select(Delivery.status).order_by(Delivery.id))).scalars().all()
     assert statuses == ["sent", "missed"]
+
+
+async def test_a_finished_focus_session_checks_a_member_in_and_a_cancelled_one_does_not(app, clock):
+    gina, max_, lena, _ = members(app)
+    await gina.say("/timezone UTC")
+    await gina.say("/challenge new 3 focus week")
+    for member in (max_, lena):
+        await member.say("/challenge join")
+    max_dm, lena_dm = app.fake.chat("max", name="Max"), app.fake.chat("lena", name="Lena")
+    await max_dm.say("/focus 25 backprop")
+    await lena_dm.say("/focus 25 numpy")
+    await lena_dm.click("Cancel")
+    clock.advance(minutes=26)
+    await app.reminders.tick()  # Max's session ends by itself and is logged
+    board = texts(await lena.say("/challenge"))
+    assert "Max — 1/1 day · run 1" in board and "Lena — 0/1 day · run 0" in board

@@ -747,3 +747,18 @@ async def test_a_server_challenge_refuses_non_admins_pings_nobody_and_sums_up_on
         clock.set(datetime(2026, 3, 5, 9, 0, tzinfo=UTC))
         await app.reminders.tick()
         assert len(summaries()) == 1  # once
+
+
+async def test_stats_are_ephemeral_for_a_servers_admin_and_refused_to_members(dc):
+    fake, _ = dc
+    server = {"guild_id": GUILD, "channel_id": GENERAL}
+    await replies_to(fake, await fake.slash(BOB, "log", {"time": "45m"}, **server))
+    await replies_to(fake, await fake.slash(BOB, "ask", {"question": "zebra quantum marmalade"}, **server))
+    (refused,) = await replies_to(fake, await fake.slash(BOB, "stats", **server))
+    assert "Only this group's admins can see its stats" in shown(refused) and refused.ephemeral
+    (reply,) = await replies_to(fake, await fake.slash(ALICE, "stats", **server))
+    assert reply.ephemeral and "This group's week" in shown(reply)  # only Alice sees it
+    assert "2 members used the bot here this week" in shown(reply) and "0 h 45 min" in shown(reply)
+    assert "zebra quantum marmalade" in shown(reply) and "sent you" not in shown(reply)
+    (dm,) = await replies_to(fake, await fake.slash(CAROL, "stats"))
+    assert "send it in the group you look after" in shown(dm)

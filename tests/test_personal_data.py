@@ -65,8 +65,16 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "challenges",
         "challenge_members",
         "challenge_checkins",
+        "chat_activity",
     }
-    assert anonymous == {"faq_stats", "question_tallies", "processed_events", "chats"}
+    assert anonymous == {
+        "faq_stats",
+        "question_tallies",
+        "processed_events",
+        "chats",
+        "chat_question_tallies",
+        "chat_unanswered",
+    }
     assert [
         declaration(t).export.key for t in tables.values() if getattr(declaration(t), "export", None)
     ] == EXPORT_SECTIONS

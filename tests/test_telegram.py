@@ -945,3 +945,38 @@ async def test_a_group_challenge_from_start_to_its_one_summary_shows_only_who_jo
     await app.reminders.tick()
     assert len(summaries()) == 1  # once
     assert "No challenge is running" in await say(CAROL, "/challenge")
+
+
+async def test_stats_go_to_an_admins_private_chat_or_the_group_says_how_to_start_one(tg):
+    fake, _ = tg
+    dave = 1004
+    fake.admins[GROUP] = {ALICE, dave}
+    fake.never_started.add(dave)  # an admin who never opened a private chat with the bot
+
+    async def say(user: int, text: str) -> str:
+        before = len(fake.texts_to(GROUP))
+        fake.user_says(user, text, chat_id=GROUP)
+        assert await fake.wait_for(lambda: len(fake.texts_to(GROUP)) > before)
+        return fake.texts_to(GROUP)[-1]
+
+    fake.user_says(ALICE, "/start")  # Alice has a private chat with the bot
+    assert await fake.wait_for(lambda: fake.texts_to(ALICE))
+    fake.user_says(BOB, "/log 45m")
+    assert await fake.wait_for(lambda: fake.texts_to(BOB))
+    await say(BOB, "/ask <b>zebra</b> quantum marmalade")
+    await say(CAROL, "/ask How much do ML engineers earn?")
+    assert "Only this group's admins can see its stats" in await say(BOB, "/stats")
+    assert [t for t in fake.texts_to(BOB) if "group's week" in t] == []
+    private_before = len(fake.texts_to(ALICE))
+    assert "sent you this group's stats in our private chat" in await say(ALICE, "/stats")
+    assert await fake.wait_for(lambda: len(fake.texts_to(ALICE)) > private_before)
+    stats = fake.texts_to(ALICE)[-1]
+    assert "This group's week" in stats and "3 members used the bot here this week" in stats
+    assert "0 h 45 min" in stats and "2 questions asked here, 50% of them answered" in stats
+    assert "<b>zebra</b> quantum marmalade (once)" in stats  # escaped: shown as typed
+    assert not any("group's week" in t for t in fake.texts_to(GROUP))
+    sent_before = len(fake.sent)
+    explained = await say(dave, "/stats")
+    assert "I can't message you privately yet" in explained and "Start" in explained
+    assert fake.texts_to(dave) == [] and len(fake.sent) == sent_before + 1
+    assert "403 Forbidden: bot can't initiate conversation with a user" in fake.refused

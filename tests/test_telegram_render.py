@@ -138,3 +138,10 @@ def test_lone_surrogates_in_a_long_reply_split_within_the_limit():
     assert len(messages) > 1
     assert all(_units(visible(m)) <= MAX_TEXT and m.encode("utf-8") for m in messages)
     assert "".join(visible(m) for m in messages).count("\ufffd") == 3000
+
+
+def test_an_at_name_in_text_never_becomes_a_mention_but_code_stays_as_written():
+    reply = Reply((Para((Text("@alice_real & @here, mail a@b"), Code("@timer"))),))
+    (html,) = render(reply)
+    assert "@\u2060alice_real &amp; @\u2060here, mail a@\u2060b" in html
+    assert "<code>@timer</code>" in html

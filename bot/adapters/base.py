@@ -71,6 +71,12 @@ class Adapter(ABC):
         """Connect and begin receiving. Turn every update that is for the bot into one `Event` (never a
         platform object), await `dispatch(event)` and deliver the replies to the event's chat.
 
+        A reply to a group event with `Reply.privately` set is for the sender alone: where the platform
+        can show one member a reply inside the group (Discord's ephemeral replies), show its body as
+        usual; otherwise send the body to the sender's private chat and post `privately.sent` in the
+        group, or only `privately.unreachable` there when the platform refuses the private message
+        (the sender never started a private chat with the bot, or blocked it).
+
         Raise `StartFailed` when the platform cannot be reached or refuses the credentials: its message
         names the settings to check, with secrets masked. A platform that is slow to connect may keep
         trying in the background (log a warning) and return."""

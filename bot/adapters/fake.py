@@ -7,13 +7,17 @@ replies = await chat.click("Done")
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.adapters.base import Adapter, Dispatch
 from handlers.core.router import parse_line
 from handlers.core.types import ChatRef, Event, Press, Reply, UserRef
 
 
 class FakeAdapter(Adapter):
-    """Records what it sends (`sent`); `platform` lets a test pose as another platform."""
+    """Records what it sends (`sent`); `platform` lets a test pose as another platform. A reply to a
+    group event marked `Reply.privately` is recorded as sent to the sender's private chat (chat id: the
+    user id, `sent_privately`) with the `privately.sent` note in the group, as Telegram delivers it."""
 
     name = "fake"
 
@@ -49,8 +53,21 @@ class FakeAdapter(Adapter):
         if self._dispatch is None:
             raise RuntimeError("the fake adapter is not started (use it inside `async with App(...)`)")
         replies = await self._dispatch(event)
-        await self.send(event.chat, replies)
+        if event.chat.is_direct:
+            await self.send(event.chat, replies)
+            return replies
+        for reply in replies:
+            if reply.privately is None:
+                await self.send(event.chat, [reply])
+                continue
+            to = ChatRef(self.platform, event.user.user_id, is_direct=True)
+            await self.send(to, [replace(reply, privately=None)])
+            await self.send(event.chat, [Reply(reply.privately.sent)])
         return replies
+
+    def sent_privately(self, user_id: str) -> list[Reply]:
+        """What went to this user's private chat."""
+        return [r for c, r in self.sent if c.is_direct and c.chat_id == user_id]
 
 
 class FakeChat:

@@ -12,6 +12,9 @@ blocked / chat not found -> ChatBlocked (not retried), RetryAfter / network erro
   retried: the message may have gone. A reply given up is logged with the update id and counted.
 - A button press is answered once its handler has run (within PRESS_ANSWER_WITHIN at the latest): with
   an alert only the presser sees when the first reply is `Reply.alert` (a group quiz's feedback).
+- A reply for the sender alone (`Reply.privately`) to a group event goes to their private chat (its
+  chat id is the user's id) and the group gets a short note; when Telegram refuses (403: they never
+  pressed Start in a private chat with the bot, or blocked it), the group gets the explanation instead.
 - Start-up failures (getMe, setting the webhook) raise StartFailed with the token masked; a rejected
   token is permanent.
 """
@@ -297,6 +300,8 @@ class TelegramAdapter(Adapter):
         pressed = q.message.message_id if q is not None and q.message is not None else None
         started = time.monotonic()
         try:
+            if not event.chat.is_direct and any(r.privately is not None for r in replies):
+                replies = await self._privately(event, replies)
             await self.send(event.chat, replies, pressed=pressed, retry=self.reply_retry)
         except ChatBlocked as exc:
             log.info("Telegram: the reply to update %s was not delivered: %s", event.event_id, exc)
@@ -306,6 +311,24 @@ class TelegramAdapter(Adapter):
             log.warning("Telegram: reply to update %s lost after %.1f s: %s", event.event_id, waited, exc)
             self.send_failed(self.platform, exc)
             self.reply_lost(self.platform)
+
+    async def _privately(self, event: Event, replies: list[Reply]) -> list[Reply]:
+        """Send each reply marked `privately` to the sender's private chat; what the group gets instead:
+        the note that it was sent, or the explanation when Telegram refused (ChatBlocked)."""
+        out = []
+        for reply in replies:
+            if reply.privately is None:
+                out.append(reply)
+                continue
+            to = ChatRef(self.platform, event.user.user_id, is_direct=True)
+            try:
+                await self.send(to, [replace(reply, privately=None)], retry=self.reply_retry)
+            except ChatBlocked as exc:
+                log.info("Telegram: the private reply to update %s was refused: %s", event.event_id, exc)
+                out.append(Reply(reply.privately.unreachable))
+            else:
+                out.append(Reply(reply.privately.sent))
+        return out
 
     # out
 

@@ -12,6 +12,7 @@ press's alert (`Reply.alert`) is plain text of at most 200 units (`render_alert`
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from handlers.core.chars import replace_surrogates
@@ -32,6 +33,17 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
+_MENTION = re.compile(r"@(?=\w)")
+
+
+def _unmention(text: str) -> str:
+    """Text with a word joiner (U+2060, invisible) after each `@` that starts a word: Telegram turns
+    `@name` in a message into a mention and notifies that user, and a display name, a title or a
+    question is never meant to ping anyone (in code it stays as written: Telegram links no mention
+    there)."""
+    return _MENTION.sub("@\u2060", text)
+
+
 @dataclass(frozen=True)
 class _Piece:
     """A run of text with the tags around it: (visible text, opening tags, closing tags)."""
@@ -48,7 +60,7 @@ def _pieces(nodes: tuple[Inline, ...], open_: str = "", close: str = "") -> list
     out: list[_Piece] = []
     for n in nodes:
         if isinstance(n, Text):
-            out.append(_Piece(n.value, open_, close))
+            out.append(_Piece(_unmention(n.value), open_, close))
         elif isinstance(n, Bold):
             out += _pieces(n.children, open_ + "<b>", "</b>" + close)
         elif isinstance(n, Italic):
@@ -60,7 +72,7 @@ def _pieces(nodes: tuple[Inline, ...], open_: str = "", close: str = "") -> list
                 href = html.escape(n.url, quote=True)
                 out.append(_Piece(n.label, f'{open_}<a href="{href}">', "</a>" + close))
             else:  # only web links are links; anything else is shown as text
-                out.append(_Piece(n.label, open_, close))
+                out.append(_Piece(_unmention(n.label), open_, close))
     return out
 
 

@@ -1,11 +1,12 @@
 """The middleware chain, outermost first: error guard, flood control, DB session, repeat check, input
-guard, user, admin check. Each is `async def mw(handler, ctx) -> list[Reply]`."""
+guard, user, group activity, admin check. Each is `async def mw(handler, ctx) -> list[Reply]`."""
 
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import replace
+from datetime import datetime
 
 from limits import parse as parse_limit
 from limits.storage import MemoryStorage
@@ -13,6 +14,7 @@ from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import events
+from db.stats import group_today, record_activity
 from db.users import clear_reminders_notice, find_user, get_or_create_user
 from handlers.core import chars
 from handlers.core.context import Context
@@ -175,6 +177,36 @@ async def load_user(handler: Handler, ctx: Context) -> list[Reply]:
     return replies
 
 
+ACTIVITY_MEMO = 50_000  # (group, learner) marks remembered in a process before the memo starts afresh
+
+
+def group_activity(memo_size: int = ACTIVITY_MEMO) -> Middleware:
+    """Each learner's use of the bot in a group (a command, a message to the bot, a button), once per
+    local day of the group (db.stats.record_activity), for the group's /stats. A small memo of
+    (group, learner) -> the end of the day already marked spares repeat events the zone read and the
+    write; several processes may each write once (the insert ignores a mark that is there)."""
+    memo: dict[tuple[str, str, int], datetime] = {}
+
+    async def mw(handler: Handler, ctx: Context) -> list[Reply]:
+        chat = ctx.event.chat
+        if chat.is_direct or ctx.user is None:
+            return await handler(ctx)
+        key = (chat.platform, chat.chat_id, ctx.user.id)
+        now = ctx.now()
+        marked = memo.get(key)
+        if marked is not None and now < marked:
+            return await handler(ctx)
+        today = await group_today(ctx.session, chat.platform, chat.chat_id, now)
+        await record_activity(ctx.session, today, ctx.user.id)
+        replies = await handler(ctx)  # marked once the event's work went through
+        if len(memo) >= memo_size:
+            memo.clear()
+        memo[key] = today.ends_at
+        return replies
+
+    return mw
+
+
 async def admin_check(handler: Handler, ctx: Context) -> list[Reply]:
     """Admin routes pass for bot admins (BOT_ADMINS) and for admins of the group they are used in."""
     route = ctx.routes[0] if ctx.routes else None
@@ -190,5 +222,13 @@ def default_chain(sessions: async_sessionmaker[AsyncSession], flood_limit: str |
     chain: list[Middleware] = [error_guard]
     if flood_limit:
         chain.append(flood_control(flood_limit))
-    chain += [db_session(sessions), drop_repeats, input_guard, load_user, admin_check, press_guard]
+    chain += [
+        db_session(sessions),
+        drop_repeats,
+        input_guard,
+        load_user,
+        group_activity(),
+        admin_check,
+        press_guard,
+    ]
     return chain

@@ -86,7 +86,26 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Privately:
+    """What to post in the group when a reply meant for the sender alone (`Reply.privately`) went to
+    their private chat (`sent`), and when it could not, because they never started a private chat
+    with the bot or blocked it (`unreachable`: how to start one, then try again)."""
+
+    sent: Doc
+    unreachable: Doc
+
+
+@dataclass(frozen=True)
 class Reply:
+    """One message out. `body` is what it says, in the neutral markup; the rest are optional.
+
+    `privately`: in a group, the body is for the sender's eyes only (an admin's /stats). Platforms
+    that can answer one member privately inside the group (Discord's ephemeral replies to a
+    `personal` route) show the body as usual; the others (Telegram) send the body to the sender's
+    private chat and post `privately.sent` in the group, or `privately.unreachable` there and nothing
+    else when the sender never started a private chat with the bot. In a direct chat, and for
+    messages sent without an incoming event (reminders), it changes nothing."""
+
     body: Doc
     buttons: tuple[tuple[Button, ...], ...] = ()  # rows of buttons
     attachment: Attachment | None = None
@@ -97,6 +116,7 @@ class Reply:
     # it as an alert over the chat (at most 200 characters), Discord as an ephemeral reply, the console
     # as an ordinary reply. Only as the first reply to a press.
     alert: bool = False
+    privately: Privately | None = None
 
     def plain(self) -> str:
         """The body as plain text (for tests, logs and the console)."""
