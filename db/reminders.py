@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Row, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -263,6 +264,18 @@ async def next_seq(session: AsyncSession, reminder_id: int, fire_at: datetime) -
 
 
 # Chats
+
+
+async def chat_zone(session: AsyncSession, platform: str, chat_id: str) -> ZoneInfo | None:
+    """The zone a group's admins set with /timezone; None when none is set (or the name is one this
+    machine's tz database lacks). Boards, challenges and /stats follow it, UTC without one."""
+    name = await session.scalar(
+        select(Chat.timezone).where(Chat.platform == platform, Chat.chat_id == chat_id)
+    )
+    try:
+        return ZoneInfo(name) if name else None
+    except (KeyError, ValueError):
+        return None
 
 
 async def chat_state(session: AsyncSession, platform: str, chat_id: str) -> Chat | None:

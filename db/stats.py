@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
-    Chat,
     ChatActivity,
     ChatQuestionTally,
     ChatUnanswered,
     StudyLog,
     UnansweredQuestion,
 )
+from db.reminders import chat_zone
 from db.sql import built_once, dialect_insert
 
 _activity = ChatActivity.__table__
@@ -38,13 +38,7 @@ class GroupDay:
 
 async def group_zone(session: AsyncSession, platform: str, chat_id: str) -> ZoneInfo:
     """The group's zone as its admins set it (/timezone), else UTC."""
-    name = await session.scalar(
-        select(Chat.timezone).where(Chat.platform == platform, Chat.chat_id == chat_id)
-    )
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (KeyError, ValueError):
-        return ZoneInfo("UTC")
+    return await chat_zone(session, platform, chat_id) or ZoneInfo("UTC")
 
 
 async def group_today(session: AsyncSession, platform: str, chat_id: str, now: datetime) -> GroupDay:

@@ -81,15 +81,6 @@ async def board(
     return body + tuple(lines) + strings.doc("board.foot", members=members)
 
 
-async def _zone(ctx: Context) -> tuple[ZoneInfo, bool]:
-    """The group's zone, and whether an admin set it (else UTC)."""
-    chat = ctx.event.chat
-    state = await reminder_store.chat_state(ctx.session, chat.platform, chat.chat_id)
-    if state is None or state.timezone is None:
-        return ZoneInfo("UTC"), False
-    return ZoneInfo(state.timezone), True
-
-
 @router.command(
     "leaderboard", options=(Option("action", "option.leaderboard", choices=ACTIONS),), phrase=True
 )
@@ -109,7 +100,7 @@ async def leaderboard(ctx: Context) -> Reply:
         return await _weekly(ctx, action == "weekly on")
     if action:
         return ctx.reply("board.usage")
-    zone, zone_set = await _zone(ctx)
+    zone, zone_set = await ctx.group_zone()
     shown = await board(ctx.session, ctx.strings, chat.platform, chat.chat_id, zone, ctx.now(), last=False)
     if shown is None:
         return ctx.reply("board.nobody")
@@ -127,7 +118,7 @@ async def _weekly(ctx: Context, on: bool) -> Reply:
             await reminder_store.delete_reminder(ctx.session, r.id)
         ctx.reminders_changed()
         return ctx.reply("board.weekly_off" if posts else "board.weekly_none")
-    zone, zone_set = await _zone(ctx)
+    zone, zone_set = await ctx.group_zone()
     if not zone_set:
         return ctx.reply("remind.group_needs_zone")
     rule, _ = parse(POST_AT, ctx.now(), zone)

@@ -194,15 +194,6 @@ async def summary(
     )
 
 
-async def _zone(ctx: Context) -> tuple[ZoneInfo, bool]:
-    """The group's zone, and whether an admin set it (else UTC)."""
-    chat = ctx.event.chat
-    state = await reminder_store.chat_state(ctx.session, chat.platform, chat.chat_id)
-    if state is None or state.timezone is None:
-        return ZoneInfo("UTC"), False
-    return ZoneInfo(state.timezone), True
-
-
 # The command
 
 
@@ -221,7 +212,7 @@ async def challenge(ctx: Context) -> Reply:
     head, rest = (ctx.line.split(maxsplit=1) + ["", ""])[:2]
     action = WORDS.get(head.lower(), head.lower())
     rest = rest.strip()
-    zone, zone_set = await _zone(ctx)
+    zone, zone_set = await ctx.group_zone()
     now = ctx.now()
     today = now.astimezone(zone).date()
     # each challenge's days follow the zone it was started in (its summary is set for 09:00 there): a

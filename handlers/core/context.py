@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from db.reminders import chat_zone
 from handlers.core.i18n import Strings, lang_from_locale
 from handlers.core.markup import Doc
 from handlers.core.types import Button, Clock, Command, Event, Reply, Route
@@ -121,6 +122,12 @@ class Context:
 
     def now(self) -> datetime:
         return self.clock.now()
+
+    async def group_zone(self) -> tuple[ZoneInfo, bool]:
+        """This chat's zone as its admins set it, and whether they did (else UTC, False)."""
+        chat = self.event.chat
+        found = await chat_zone(self.session, chat.platform, chat.chat_id)
+        return (found, True) if found is not None else (ZoneInfo("UTC"), False)
 
     def zone(self) -> ZoneInfo:
         name = self.user.timezone if self.user is not None else "UTC"
