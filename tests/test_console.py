@@ -305,7 +305,9 @@ def test_a_refused_content_change_is_printed_above_the_prompt_which_is_drawn_aga
             with contextlib.suppress(AssertionError):
                 read_until("kept serving the previous version", timeout=10)  # the admin notice
                 break
-        os.write(master, b"lp\n")  # the rest of the line: what was typed is still there
+        # the prompt is drawn again below the notice with what was typed; then the rest of the line
+        read_until("you › /he", after="kept serving the previous version", timeout=15)
+        os.write(master, b"lp\n")
         out = read_until("Here is what I can do")
         read_until(PROMPT, after="Here is what I can do")  # Ctrl-D counts once the prompt is back
         os.write(master, b"\x04")
