@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, UniqueConstraint, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Account, Base, LinkCode, LinkEvent, LinkTry, Reminder, StepProgress, User
@@ -118,7 +118,7 @@ def _keys(table: Table, by: str) -> list[tuple[str, ...]]:
     """The table's unique keys that hold `by`, without it: rows of two learners that would collide."""
     keys = []
     candidates = [list(table.primary_key.columns)]
-    candidates += [list(c.columns) for c in table.constraints if c.__class__.__name__ == "UniqueConstraint"]
+    candidates += [list(c.columns) for c in table.constraints if isinstance(c, UniqueConstraint)]
     candidates += [list(i.columns) for i in table.indexes if i.unique]
     for columns in candidates:
         names = [c.name for c in columns]

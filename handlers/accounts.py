@@ -19,7 +19,7 @@ from handlers.own_reminders import ONE_PER_LEARNER
 
 router = Router("accounts")
 
-PLATFORMS = {"telegram": "Telegram", "discord": "Discord", "console": "console", "fake": "test"}
+PLATFORMS = {"telegram": "Telegram", "discord": "Discord"}  # others go by their own name ("console")
 
 
 def _platform(name: str) -> str:
