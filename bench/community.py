@@ -82,7 +82,7 @@ from bench.common import ACCOUNT_COLUMNS, as_sqlite, migrate, ms, pct, pg_copy, 
 from db import boards as store  # noqa: E402
 from db import stats as stats_store  # noqa: E402
 from db.engine import make_engine, make_sessions  # noqa: E402
-from db.models import BoardMember, Chat, ChatActivity, ChatUnanswered, StudyLog, User  # noqa: E402
+from db.models import BoardLog, BoardMember, Chat, ChatActivity, ChatUnanswered, StudyLog, User  # noqa: E402
 
 PLATFORM = "fake"
 GROUP, GROUP_ZONE = "bench-group", "Asia/Kolkata"
@@ -306,8 +306,27 @@ async def fill(url: str, args: argparse.Namespace, keys: list[int], now: datetim
         await pg_copy(url, "chats", CHAT_COLUMNS, chat_rows())
         for table, columns, rows in stats_tables(args, now):
             await pg_copy(url, table, columns, rows)
+    t = time.perf_counter()
+    await copy_board_logs(url)
+    out["board_logs_s"] = time.perf_counter() - t
     out["seconds"] = time.perf_counter() - started
     return out
+
+
+async def copy_board_logs(url: str) -> None:
+    """The boards' copies of their members' logs (`board_logs`), which the bot writes as logs come and
+    members join: here, for rows filled in bulk, by `db.boards.rebuild_all` in one statement; then
+    ANALYZE, as after the other tables."""
+    engine = make_engine(url)
+    try:
+        async with make_sessions(engine)() as s, s.begin():
+            await store.rebuild_all(s)
+        async with engine.connect() as conn:
+            await (await conn.execution_options(isolation_level="AUTOCOMMIT")).exec_driver_sql(
+                "ANALYZE board_logs"
+            )
+    finally:
+        await engine.dispose()
 
 
 async def counts(sessions, now: datetime) -> dict:  # noqa: ANN001
@@ -317,7 +336,7 @@ async def counts(sessions, now: datetime) -> dict:  # noqa: ANN001
     out: dict = {}
     async with sessions() as s:
         for name, model in (("users", User), ("study_logs", StudyLog), ("board_members", BoardMember),
-                            ("chats", Chat), ("chat_activity", ChatActivity),
+                            ("board_logs", BoardLog), ("chats", Chat), ("chat_activity", ChatActivity),
                             ("chat_unanswered", ChatUnanswered)):  # fmt: skip
             out[name] = await s.scalar(select(func.count()).select_from(model))
         for chat_id, zone in ((GROUP, GROUP_ZONE), (SMALL, SMALL_ZONE)):
@@ -340,12 +359,20 @@ async def counts(sessions, now: datetime) -> dict:  # noqa: ANN001
 
 
 def count_line(label: str, c: dict, f: dict) -> str:
-    tables = ("users", "study_logs", "board_members", "chats", "chat_activity", "chat_unanswered")
+    tables = (
+        "users",
+        "study_logs",
+        "board_members",
+        "board_logs",
+        "chats",
+        "chat_activity",
+        "chat_unanswered",
+    )
     size = f" ({f['bytes'] / 2**20:,.0f} MB)" if "bytes" in f else ""
     rows = ", ".join(f"{k} {c[k]:,}" for k in tables)
     return (
         f"  {label} filled in {f['seconds']:.1f} s{size}, study logs generated and written in "
-        f"{f['logs_s']:.1f} s: {rows}"
+        f"{f['logs_s']:.1f} s, board copies in {f['board_logs_s']:.1f} s: {rows}"
     )
 
 
@@ -431,12 +458,12 @@ async def own_members_only(sessions, now: datetime) -> str:  # noqa: ANN001
     )
 
 
-async def explain(engine, call) -> list[str]:  # noqa: ANN001
+async def explain(engine, call, table: str) -> list[str]:  # noqa: ANN001
     """The plan of the standings statement `call(session)` sends, with the parameters it sent."""
     seen: list = []
 
     def grab(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-        if "study_logs" in statement:
+        if table in statement:
             seen.append((statement, parameters))
 
     event.listen(engine.sync_engine, "before_cursor_execute", grab)
@@ -491,7 +518,7 @@ async def part_board(label: str, url: str, args: argparse.Namespace, now: dateti
         print(f"    alone, this week: member_count {ms(b['member_count'])}; standings {ms(b['standings'])}")
         print(f"    {await own_members_only(sessions, now)}")
         print(f"    plan of the standings statement ({label}):")
-        for line in await explain(engine, plan_call(strings, now)):
+        for line in await explain(engine, plan_call(strings, now), "board_logs"):
             print(f"      {line}")
     finally:
         await engine.dispose()
@@ -629,7 +656,7 @@ async def part_stats(label: str, url: str, args: argparse.Namespace, now: dateti
             f"{ms(st['questions'])}; top unanswered {ms(st['top'])}"
         )
         print(f"    plan of the active-members statement ({label}):")
-        for line in await explain(engine, active_call(now)):
+        for line in await explain(engine, active_call(now), "study_logs"):
             print(f"      {line}")
     finally:
         await engine.dispose()

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Table, UniqueConstraint, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import boards
 from db.models import Account, Base, LinkCode, LinkEvent, LinkTry, Reminder, StepProgress, User
 from db.personal_data import PERSON, Owned, declaration, points_at
 from db.reminders import delete_reminder
@@ -199,6 +200,7 @@ async def join(
         await _merge_table(session, table, owned, keep, gone)
     session.expire_all()
     await session.execute(delete(User).where(User.id == gone))
+    await boards.rebuild(session, keep)  # the boards' copies follow the logs and memberships moved
     for platform, account_id in joined:
         session.add(
             LinkEvent(user_id=keep, action="link", platform=platform, platform_user_id=account_id, at=now)
@@ -248,6 +250,7 @@ async def split(session: AsyncSession, keep: int, platform: str, platform_user_i
                     .where(table.c[owned.by] == keep, table.c.platform == platform)
                     .values({owned.by: new_id})
                 )
+    await boards.rebuild(session, keep, new_id)  # the logs stayed, the memberships may have gone
     for user_id in (keep, new_id):
         session.add(
             LinkEvent(

@@ -740,6 +740,35 @@ class BoardMember(Base):
     joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class BoardLog(Base):
+    """A board member's study log as that group's board counts it: one row per (board, log) for each
+    log studied since the member joined the board, kept by db/boards.py as logs are written and
+    deleted, boards joined and left, and learners linked or unlinked. It is the join of `board_members`
+    and `study_logs` written down, so that a board of 5,000 members reads one range of its own rows
+    (this week's) instead of looking up each member's logs."""
+
+    __tablename__ = "board_logs"
+    __table_args__ = (
+        # a board's window, summed from the index alone: (board, studied_at) then what the sum needs
+        Index("ix_board_logs_window", "platform", "chat_id", "studied_at", "user_id", "joined_at", "minutes"),
+        Index("ix_board_logs_user", "user_id", "platform", "chat_id"),  # leaving a board, /forget, /link
+        declare(
+            Owned(
+                by="user_id",
+                why="copies of the learner's own study logs (exported as study_log) for the boards joined",
+            )
+        ),
+    )
+
+    log_id: Mapped[int] = mapped_column(ForeignKey("study_logs.id", ondelete="CASCADE"), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    studied_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    joined_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+
+
 class Challenge(Base):
     """A group's N-day challenge (`/challenge new`): day 1 is `starts_on` in the group's zone, the last
     `ends_on` (`starts_on + days - 1`, or the day an admin ended it early). `number`: how it is named in

@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import boards
 from db.models import StudyLog
 from db.sql import dialect_insert, is_id
 
@@ -37,7 +38,10 @@ async def add_study_log(
     if delivery_id is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=["user_id", "delivery_id"])
     result = await session.execute(stmt.returning(StudyLog.id))
-    return result.scalar_one_or_none()
+    log_id = result.scalar_one_or_none()
+    if log_id is not None:  # the boards the learner joined count it (db/boards.py keeps their copies)
+        await boards.log_written(session, log_id, user_id, values["studied_at"], minutes)
+    return log_id
 
 
 async def minutes_between(

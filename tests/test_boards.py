@@ -4,13 +4,16 @@ post through the reminder service; en and zh."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
-from db.models import BoardMember
-from tests.conftest import DATABASES, texts
+from bot.adapters.fake import FakeAdapter
+from bot.app import App
+from db.models import BoardLog, BoardMember, StudyLog
+from tests.conftest import DATABASES, make_settings, texts
 
 GROUP = "study-group"
 
@@ -112,3 +115,74 @@ async def test_export_lists_the_boards_joined_and_forget_leaves_them(app):
     await private.click("Yes")
     async with app.sessions() as s:
         assert (await s.execute(select(BoardMember))).first() is None
+
+
+async def copies_and_join(app):  # noqa: ANN001, ANN201
+    """board_logs as stored, and what it must always equal: the join of board_members and study_logs
+    (each member's logs studied since joining), as (log, platform, chat, learner, minutes) rows."""
+    async with app.sessions() as s:
+        stored = await s.execute(
+            select(BoardLog.log_id, BoardLog.platform, BoardLog.chat_id, BoardLog.user_id, BoardLog.minutes)
+        )
+        join = await s.execute(
+            select(StudyLog.id, BoardMember.platform, BoardMember.chat_id, StudyLog.user_id, StudyLog.minutes)
+            .join(StudyLog, StudyLog.user_id == BoardMember.user_id)
+            .where(StudyLog.studied_at >= BoardMember.joined_at)
+        )
+        return sorted(stored.all()), sorted(join.all())
+
+
+async def assert_copies_hold(app) -> int:  # noqa: ANN001
+    stored, join = await copies_and_join(app)
+    assert stored == join
+    return len(stored)
+
+
+async def code_of(chat) -> str:  # noqa: ANN001
+    found = re.search(r"Code\(value='([A-Z2-9]{8})'\)", repr((await chat.say("/link"))[0].body))
+    assert found
+    return found[1]
+
+
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
+async def test_a_boards_copies_of_logs_follow_every_change_and_a_linked_learner_counts_once(
+    tmp_path, db_url, clock
+):
+    tg, dc = FakeAdapter("telegram"), FakeAdapter("discord")
+    async with App(make_settings(tmp_path, database_url=db_url), [tg, dc], clock=clock) as app:
+        priya = tg.chat("42", name="Priya", chat_id=GROUP, group=True)
+        priya_dm, priya_dc = tg.chat("42", name="Priya"), dc.chat("777", name="priya_d")
+        guild = dc.chat("777", name="priya_d", chat_id="guild-1", group=True)
+        admin = tg.chat("1", name="Gina", chat_id=GROUP, group=True, chat_admin=True)
+        await priya.say("/log 10")  # before joining: never counts on this board
+        clock.advance(minutes=1)
+        await priya.say("/leaderboard join")
+        await guild.say("/leaderboard join")  # the Discord account's own board, another group
+        clock.advance(minutes=5)
+        await priya_dm.say("/log 30 numpy")
+        await priya_dm.say("/log yesterday 25")  # studied before joining: not on the board
+        await priya_dc.say("/log 15 pandas")  # the other account, not yet the same learner
+        assert await assert_copies_hold(app) == 2
+        assert "Priya — 0 h 30 min" in texts(await admin.say("/leaderboard"))
+        clock.advance(minutes=5)
+        await priya_dc.say(f"/link {await code_of(priya_dm)}")
+        assert await assert_copies_hold(app) == 4  # each log of the learner on each board since joining
+        board = texts(await admin.say("/leaderboard"))
+        assert "Priya — 0 h 45 min" in board and "1 member is on this board" in board  # counted once
+        await priya_dm.say("/unlog")  # the latest log written, the 15 min logged on Discord
+        assert await assert_copies_hold(app) == 2
+        await priya.say("/leaderboard leave")
+        assert await assert_copies_hold(app) == 1  # the guild's board keeps its own
+        await priya.say("/leaderboard join")  # joining again starts again from now
+        clock.advance(minutes=1)
+        await priya.say("/log 20")
+        assert await assert_copies_hold(app) == 3
+        assert "Priya — 0 h 20 min" in texts(await admin.say("/leaderboard"))
+        await priya_dc.say("/unlink")  # the guild's board goes with the Discord account, the logs stay
+        assert await assert_copies_hold(app) == 1
+        await priya_dc.say("/log 5")
+        assert await assert_copies_hold(app) == 2
+        assert "Priya — 0 h 20 min" in texts(await admin.say("/leaderboard"))
+        await priya_dc.say("/forget")
+        await priya_dc.click("Yes, delete everything")
+        assert await assert_copies_hold(app) == 1

@@ -205,6 +205,47 @@ async def test_0015_makes_each_user_a_learner_with_one_account_and_back(engine) 
     assert [tuple(u) for u in users] == [(1, "telegram", "42"), (2, "discord", "42")]
 
 
+async def test_0016_copies_each_boards_logs_since_joining(engine) -> None:  # noqa: ANN001
+    await upgrade(engine, "0015")
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO users (id, display_name, lang, timezone, timezone_set, reminders_notice,"
+                " weekly_digest_off, created_at) VALUES"
+                " (1, 'Priya', 'en', 'UTC', true, false, false, '2026-01-05 10:00:00'),"
+                " (2, 'Max', 'en', 'UTC', true, false, false, '2026-01-05 10:00:00')"
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO study_logs (id, user_id, minutes, note, logged_at, studied_at) VALUES"
+                " (1, 1, 30, '', '2026-01-06 11:00:00', '2026-01-06 11:00:00'),"  # before joining g1
+                " (2, 1, 20, '', '2026-01-08 11:00:00', '2026-01-08 11:00:00'),"
+                " (3, 2, 45, '', '2026-01-08 12:00:00', '2026-01-08 12:00:00')"  # Max joined no board
+            )
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO board_members (platform, chat_id, user_id, joined_at) VALUES"
+                " ('telegram', 'g1', 1, '2026-01-07 09:00:00'), ('telegram', 'g2', 1, '2026-01-01 09:00:00')"
+            )
+        )
+    await upgrade(engine)
+    async with engine.connect() as conn:
+        rows = (
+            await conn.execute(
+                text("SELECT chat_id, log_id, minutes FROM board_logs ORDER BY chat_id, log_id")
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [("g1", 2, 20), ("g2", 1, 30), ("g2", 2, 20)]
+    from alembic import command  # noqa: PLC0415
+
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "0015"))
+    async with engine.connect() as conn:
+        assert "board_logs" not in await conn.run_sync(_tables)
+
+
 @pytest.mark.slow
 async def test_processes_starting_together_migrate_once(db_url: str) -> None:
     """Three engines (as three bot processes) upgrade the same empty database at the same moment."""

@@ -62,6 +62,7 @@ def test_the_declarations_are_the_ones_privacy_relies_on() -> None:
         "step_notes",
         "resource_marks",
         "board_members",
+        "board_logs",
         "challenges",
         "challenge_members",
         "challenge_checkins",
