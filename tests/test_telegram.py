@@ -978,5 +978,6 @@ async def test_stats_go_to_an_admins_private_chat_or_the_group_says_how_to_start
     sent_before = len(fake.sent)
     explained = await say(dave, "/stats")
     assert "I can't message you privately yet" in explained and "Start" in explained
+    assert explained.endswith("\n\nt.me/StudyBuddyBot")  # the bot's link: a private chat one tap away
     assert fake.texts_to(dave) == [] and len(fake.sent) == sent_before + 1
     assert "403 Forbidden: bot can't initiate conversation with a user" in fake.refused

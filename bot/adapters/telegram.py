@@ -45,6 +45,7 @@ from bot.adapters.base import Adapter, ChatBlocked, CommandMenu, Dispatch, Retry
 from bot.adapters.telegram_rate import ChatRateLimiter, SendLimits
 from bot.adapters.telegram_render import keyboard, render, render_alert
 from bot.backoff import Backoff
+from handlers.core.markup import Doc, Link, Para
 from handlers.core.router import parse_line
 from handlers.core.types import ChatRef, Command, Event, Message, Press, Reply, UserRef
 
@@ -325,10 +326,15 @@ class TelegramAdapter(Adapter):
                 await self.send(to, [replace(reply, privately=None)], retry=self.reply_retry)
             except ChatBlocked as exc:
                 log.info("Telegram: the private reply to update %s was refused: %s", event.event_id, exc)
-                out.append(Reply(reply.privately.unreachable))
+                out.append(Reply(reply.privately.unreachable + self._start_link()))
             else:
                 out.append(Reply(reply.privately.sent))
         return out
+
+    def _start_link(self) -> Doc:
+        """The bot's own t.me link, which opens a private chat with it (Start is one tap from there)."""
+        username = self.app.bot.username if self.app is not None else None
+        return (Para((Link(f"t.me/{username}", f"https://t.me/{username}"),)),) if username else ()
 
     # out
 
