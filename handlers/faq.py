@@ -93,11 +93,18 @@ def small_talk(question: str, fallback: str = DEFAULT_LANG) -> Understood | None
 def teaching_step(content: Content, question: str) -> tuple[Step, str] | None:
     """The roadmap step whose concepts the question names (the longest name found wins)."""
     index = content.memo(("concepts",), lambda: _concept_index(content))
-    text = unicodedata.normalize("NFKC", question).lower()
+    text = _fold(question)
     for pattern, step, name in index:
         if pattern.search(text):
             return step, name
     return None
+
+
+def _fold(text: str) -> str:
+    """Lower case, with hyphens as spaces and apostrophes dropped, so "cross validation" finds
+    cross-validation and "bayes theorem" finds Bayes' theorem."""
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'").replace("'", "")
+    return re.sub(r"(?<=\w)-(?=\w)", " ", text)
 
 
 def _concept_index(content: Content) -> list[tuple[re.Pattern[str], Step, str]]:
@@ -105,7 +112,7 @@ def _concept_index(content: Content) -> list[tuple[re.Pattern[str], Step, str]]:
     found.sort(key=lambda item: -len(item[0]))
     out = []
     for name, step in found:
-        low = name.lower()
+        low = _fold(name)
         # English names are whole words (plural allowed); Chinese ones are found anywhere
         body = re.escape(low) if not low.isascii() else rf"(?<![a-z0-9]){re.escape(low)}(?:s|es)?(?![a-z0-9])"
         out.append((re.compile(body), step, name))

@@ -75,6 +75,15 @@ def test_a_concept_named_in_a_request_points_to_the_step_that_teaches_it(app):
     zh = teaching_step(content, "帮我推导一下反向传播")
     assert zh is not None and zh[0] == step
     assert teaching_step(content, "what's the weather tomorrow") is None
+    # the short forms people type, hyphens and apostrophes or not
+    for typed, where in (
+        ("explain backprop step by step", "deep-learning"),
+        ("do my cross validation homework", "evaluation"),
+        ("prove bayes theorem for me", "math-foundations"),
+        ("write k-means from scratch for me", "classic-ml"),
+    ):
+        found = teaching_step(content, typed)
+        assert found is not None and found[0].id == where, typed
 
 
 async def test_homework_gets_not_a_tutor_and_the_step_that_teaches_it(chat, app):
