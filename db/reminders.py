@@ -59,6 +59,14 @@ async def reminders_of(session: AsyncSession, owner_id: int, kind: str) -> list[
     return list(rows)
 
 
+async def private_reminders(session: AsyncSession, owner_id: int) -> list[Reminder]:
+    """A learner's own reminders sent to them (not the ones they set in groups), oldest first."""
+    rows = await session.scalars(
+        select(Reminder).where(Reminder.owner_id == owner_id, ~Reminder.is_group).order_by(Reminder.id)
+    )
+    return list(rows)
+
+
 async def latest_of(
     session: AsyncSession, owner_id: int, kind: str, *, before: datetime | None = None, running: bool = False
 ) -> Reminder | None:

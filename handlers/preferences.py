@@ -1,16 +1,26 @@
-"""/lang and /timezone: the learner's language and time zone."""
+"""/lang and /timezone: the learner's language and time zone.
+
+A zone change carries the reminders that keep a local time with it: a learner's own repeating
+reminders (their /remind ones, the review nudge, the weekly digest, the streak nudge) when they set
+theirs, a group's channel reminders and posts when its admins set the group's. 19:00 stays 19:00 where
+they now are. A one-off set for a date keeps its zone (and so its instant); one set for "in 2h" keeps
+its instant, shown in the new zone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from db import reminders
+from db.models import Reminder
 from db.users import set_user_lang, set_user_timezone
 from handlers.core.context import Context
 from handlers.core.markup import Bullets, Code, Doc, Text
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
 from handlers.core.zones import ZoneMatch, lookup, zone_label
+from handlers.schedule import Rule, next_fire
 
 router = Router("preferences")
 
@@ -60,8 +70,28 @@ async def timezone(ctx: Context) -> Reply:
     if match.zone is None:
         return _not_set(ctx, arg, match)
     await set_user_timezone(ctx.session, ctx.user.id, match.zone)
+    own = await reminders.private_reminders(ctx.session, ctx.user.id)
+    moved = follow_zone(own, match.zone, ctx.now())
     local = ctx.now().astimezone(ZoneInfo(match.zone))
-    return Reply(ctx.t("tz.set", zone=match.zone, time=local.strftime("%H:%M")) + _also(ctx, match))
+    body = ctx.t("tz.set", zone=match.zone, time=local.strftime("%H:%M"))
+    if moved:
+        body += ctx.t("tz.reminders_follow", count=moved)
+    return Reply(body + _also(ctx, match))
+
+
+def follow_zone(owned: Sequence[Reminder], zone: str, now: datetime) -> int:
+    """Move the repeating reminders (and relative one-offs) to `zone`, their next time recomputed there
+    (one already due keeps it, to be sent and then advanced in the new zone). How many moved."""
+    moved, tz = 0, ZoneInfo(zone)
+    for r in owned:
+        rule = Rule.from_json(r.rule)
+        if r.timezone == zone or (rule.kind == "once" and rule.at_utc is None):
+            continue  # a dated one-off keeps its zone; "in 2h" keeps its instant, shown in the new zone
+        r.timezone = zone
+        if r.next_fire_at is not None and r.next_fire_at > now:
+            r.next_fire_at = next_fire(rule, tz, now, r.fired)
+        moved += 1
+    return moved
 
 
 async def _group_timezone(ctx: Context, arg: str) -> Reply:
@@ -79,6 +109,8 @@ async def _group_timezone(ctx: Context, arg: str) -> Reply:
     if match.zone is None:
         return _not_set(ctx, arg, match)
     await reminders.set_chat_timezone(ctx.session, chat.platform, chat.chat_id, match.zone)
+    posts = [r for r in await reminders.reminders_in(ctx.session, chat.platform, chat.chat_id) if r.is_group]
+    follow_zone(posts, match.zone, ctx.now())  # "Channel reminders follow it"
     local = ctx.now().astimezone(ZoneInfo(match.zone))
     return Reply(ctx.t("tz.group_set", zone=match.zone, time=local.strftime("%H:%M")) + _also(ctx, match))
 

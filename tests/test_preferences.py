@@ -251,3 +251,37 @@ async def test_lang_carries_the_learners_private_reminders_but_not_group_ones(db
     async with db_app.sessions() as s:
         langs = {r.is_group: r.lang for r in (await s.execute(select(Reminder))).scalars()}
     assert langs == {False: "zh", True: "en"}
+
+
+async def zones_and_next(app) -> dict[str, tuple[str, str]]:  # noqa: ANN001
+    """Each reminder's text (or kind): (its zone, its next time in UTC as HH:MM)."""
+    async with app.sessions() as s:
+        rows = (await s.execute(select(Reminder).order_by(Reminder.id))).scalars()
+        return {r.text or r.kind: (r.timezone, f"{r.next_fire_at:%m-%d %H:%M}") for r in rows}
+
+
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
+async def test_a_zone_change_carries_the_learners_repeating_reminders_and_keeps_one_offs(db_app) -> None:  # noqa: ANN001
+    alice = db_app.fake.chat("alice")  # the clock: Mon 2026-03-02 10:00 UTC
+    group = db_app.fake.chat("alice", chat_id="study-group", group=True, chat_admin=True)
+    await alice.say("/timezone Europe/Berlin")
+    await alice.say("/remind daily 19:00 revise")
+    await alice.say("/remind 2026-03-05 09:00 exam")  # a date: it keeps its Berlin 09:00
+    await alice.say("/remind in 2h stretch")  # an instant
+    await alice.say("/goal 5h")  # the weekly digest, Sundays 18:00
+    await group.say("/timezone UTC")
+    await group.say("/remind daily 20:00 group study")
+    before = await zones_and_next(db_app)
+    assert before["revise"] == ("Europe/Berlin", "03-02 18:00")
+    text = texts(await alice.say("/timezone Asia/Tokyo"))
+    assert "Your 3 reminders follow it too" in text
+    after = await zones_and_next(db_app)
+    assert after["revise"] == ("Asia/Tokyo", "03-03 10:00")  # 19:00 in Tokyo
+    assert after["week"] == ("Asia/Tokyo", "03-08 09:00")  # Sunday 18:00 in Tokyo
+    assert after["stretch"] == ("Asia/Tokyo", before["stretch"][1])  # the same instant
+    assert after["exam"] == before["exam"] == ("Europe/Berlin", "03-05 08:00")
+    assert after["group study"] == before["group study"]  # the group's own zone, not hers
+    assert "next: 2026-03-03 19:00 JST" in texts(await alice.say("/reminders"))
+    assert "Your reminder" not in texts(await alice.say("/timezone Asia/Tokyo"))  # nothing moved again
+    await group.say("/timezone Asia/Kolkata")  # channel reminders follow the group's zone
+    assert (await zones_and_next(db_app))["group study"] == ("Asia/Kolkata", "03-02 14:30")
