@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import BoardLog, BoardMember, StudyLog, User
 from db.sql import dialect_insert
+from db.users import lock_user
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,10 @@ class Standing:
 
 
 async def join(session: AsyncSession, platform: str, chat_id: str, user_id: int, now: datetime) -> bool:
-    """True if the learner joined now, False if they were on the board already (their start is kept)."""
+    """True if the learner joined now, False if they were on the board already (their start is kept).
+    The learner's row lock (as /log takes it) orders this with a log being written at the same moment,
+    so that one of the two copies that log to this board."""
+    await lock_user(session, user_id)
     stmt = dialect_insert(session, BoardMember).values(
         platform=platform, chat_id=chat_id, user_id=user_id, joined_at=now
     )
