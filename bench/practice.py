@@ -248,9 +248,7 @@ async def bench_queries(label: str, url: str, args: argparse.Namespace, rows: in
         )
         print(f"    due_cards(limit=20): {ms(got['due_cards'])} ({min(got['due_cards_seen'])} rows each)")
         print(f"    count_due(by=now):   {ms(got['count_due'])}")
-        print(
-            f"    due_cards_counted(limit=5), the next card and the number due: {ms(got['due_counted'])}"
-        )
+        print(f"    due_cards_counted(limit=5), the next card and the number due: {ms(got['due_counted'])}")
         for name, call in (
             ("due_cards", lambda s: practice.due_cards(s, 1, now, limit=20)),
             ("count_due", lambda s: practice.count_due(s, 1, by=now)),
