@@ -57,6 +57,9 @@ class ReminderSettings:
     safety_tick: float = 30.0  # seconds: wake up at least this often, whatever the schedule says
     batch: int = 1000  # reminders claimed per transaction
     send_batch: int = 200  # deliveries claimed per round
+    # messages composed (or being composed) ahead of the global limiter: enough that the limiter never
+    # waits on a compose, few enough that a round's composes don't all run at once and crowd each other
+    compose_ahead: int = 4
     global_rate: float = 29.0  # messages per second, all chats: a hair under the platforms' ~30/s ceiling
     chat_rate: float = 1.0  # messages per second, per chat
     max_attempts: int = 8
@@ -238,21 +241,41 @@ class ReminderService:
 
     async def deliver(self, now: datetime) -> int:
         """Send what is due. Each message is marked sent in its own transaction right after it goes
-        out, so a crash repeats at most the messages in flight at that moment."""
-        sent = 0
-        while not self._stopping:  # shutting down: no new round
-            async with self.sessions() as session, session.begin():
-                claimed = await store.claim_deliveries(session, now, self.settings.send_batch)
-            if not claimed:
-                return sent
-            results = await asyncio.gather(*(self._deliver_one(d, r, now) for d, r in claimed))
-            sent += sum(results)
-            if len(claimed) < self.settings.send_batch:
-                return sent
-        return sent
+        out, so a crash repeats at most the messages in flight at that moment.
 
-    async def _deliver_one(self, d, r, now: datetime) -> bool:  # noqa: ANN001
-        status, error, retry_after = await self._send_one(d, r)
+        A small pipeline: each claimed delivery gets a task, but a task starts only when one of
+        `compose_ahead` slots is free, and gives it back once its message has gone out (or waits for
+        its chat's turn instead), so the next few messages are always composed while the global limiter
+        spaces the sends. The next round is claimed as soon as every delivery of this one has started,
+        so rounds overlap and the limiter does not idle between them. Shutting down, the deliveries not
+        started yet are handed back as they are (pending, as due as they were)."""
+        slots = asyncio.Semaphore(max(1, self.settings.compose_ahead))
+        running: list[asyncio.Task[bool]] = []
+        try:
+            while not self._stopping:  # shutting down: no new round
+                async with self.sessions() as session, session.begin():
+                    claimed = await store.claim_deliveries(session, now, self.settings.send_batch)
+                for d, r in claimed:
+                    slot = None
+                    if not self._stopping:  # past the shutdown the rest start at once, only to be released
+                        await slots.acquire()
+                        slot = _Slot(slots)
+                    running.append(asyncio.create_task(self._deliver_one(d, r, now, slot)))
+                if len(claimed) < self.settings.send_batch:
+                    break
+        finally:  # every started delivery is seen to its end (sent, retried or released), even on error
+            results = await asyncio.gather(*running, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(results)
+
+    async def _deliver_one(self, d, r, now: datetime, slot: _Slot | None = None) -> bool:  # noqa: ANN001
+        try:
+            status, error, retry_after = await self._send_one(d, r, slot)
+        finally:
+            if slot is not None:
+                slot.release()
         async with self.sessions() as session, session.begin():
             if status == RELEASED:  # shutting down before it went out: pending again, as due as it was
                 await store.retry_delivery(session, d.id, d.due_at, "released at shutdown")
@@ -294,7 +317,9 @@ class ReminderService:
         # a picture (the weekly digest's) is drawn once the transaction is over, in a worker thread
         return None if reply is None else (await drawn([reply]))[0]
 
-    async def _send_one(self, d, r) -> tuple[str, str, float | None]:  # noqa: ANN001
+    async def _send_one(self, d, r, slot: _Slot | None = None) -> tuple[str, str, float | None]:  # noqa: ANN001
+        if self._stopping:  # started after the shutdown began: not composed, left for the next start
+            return RELEASED, "", None
         try:
             reply = await self._message(d, r)
         except Exception as exc:  # a message that can't be written (unknown kind...) is retried, logged
@@ -303,8 +328,11 @@ class ReminderService:
         if reply is None:
             return store.SKIPPED, "", None
         chat = ChatRef(r.platform, r.chat_id, is_direct=not r.is_group)
+        per_chat = self._chat_limiter(r.platform, r.chat_id)
+        if slot is not None and not per_chat.has_capacity():
+            slot.release()  # it waits for its chat's turn: the other chats' next messages compose meanwhile
         try:
-            async with self._chat_limiter(r.platform, r.chat_id), self._global:
+            async with per_chat, self._global:
                 if self._stopping:  # waited for its turn past the shutdown: leave it for the next start
                     return RELEASED, "", None
                 await self.send(chat, [reply])
@@ -316,3 +344,17 @@ class ReminderService:
             log.warning("sending reminder %d failed: %r", r.id, exc)
             return store.PENDING, repr(exc)[:200], None
         return store.SENT, "", None
+
+
+class _Slot:
+    """One of the pipeline's compose-ahead places (`ReminderService.deliver`), given back once."""
+
+    __slots__ = ("_semaphore",)
+
+    def __init__(self, semaphore: asyncio.Semaphore | None) -> None:
+        self._semaphore = semaphore
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None
