@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -72,6 +73,42 @@ def _next(rule_json: str, zone: str, after: datetime, fired: int) -> datetime | 
     return next_fire(Rule.from_json(rule_json), ZoneInfo(zone), after, fired)
 
 
+class Pacer:
+    """Turns at most `rate` a second, evenly spaced, one at a time in the order asked (`async with`).
+
+    A leaky bucket of capacity 1 (aiolimiter's) counts the next interval from the moment a turn was
+    actually taken, so every millisecond the event loop is late waking a waiter is lost for good: at
+    29/s, 2 ms late on average is 27.4/s. Here turns keep to a timetable (`_due`, one interval apart): a
+    turn may be given up to `slack` of an interval before its time, so a turn taken up to that late is
+    made up by the next one instead. Each turn moves the timetable on by a whole interval from its own
+    time or from when it was taken, whichever is later (GCRA), so any two turns n apart are at least
+    n intervals less `slack` apart: no second holds more than 1 + rate turns, as with a bucket of
+    capacity 1. After a pause (nobody waiting) the timetable starts again from now."""
+
+    def __init__(
+        self,
+        rate: float,
+        slack: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1 / rate
+        self.slack = slack * self.interval
+        self._clock, self._sleep = clock, sleep
+        self._due = -float("inf")  # the next turn's time on `clock`
+        self._lock = asyncio.Lock()  # waiters queue here, first come first served
+
+    async def __aenter__(self) -> None:
+        async with self._lock:
+            wait = self._due - self.slack - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+            self._due = max(self._due, self._clock()) + self.interval
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
     seconds = min(600.0, 2.0 ** max(0, attempts))  # 2, 4, 8 ... 10 min
     return timedelta(seconds=max(seconds, retry_after or 0.0))
@@ -90,9 +127,9 @@ class ReminderService:
         self.sessions, self.clock, self.send, self.content = sessions, clock, send, store_
         self.compose = dict(compose or {})  # Reminder.kind -> its message; "text" is reminder_reply
         self.settings = settings or ReminderSettings()
-        # capacity 1: evenly spaced sends, no bursts (platforms count per second, and a burst that
-        # dies mid-way leaves many messages sent but not yet marked)
-        self._global = AsyncLimiter(1, 1 / self.settings.global_rate)
+        # evenly spaced sends, no bursts (platforms count per second, and a burst that dies mid-way
+        # leaves many messages sent but not yet marked)
+        self._global = Pacer(self.settings.global_rate)
         self._per_chat: dict[tuple[str, str], AsyncLimiter] = {}
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
