@@ -60,7 +60,7 @@ class ReminderSettings:
     send_batch: int = 200  # deliveries claimed per round
     # messages composed (or being composed) ahead of the global limiter: enough that the limiter never
     # waits on a compose, few enough that a round's composes don't all run at once and crowd each other
-    compose_ahead: int = 4
+    compose_ahead: int = 6
     global_rate: float = 29.0  # messages per second, all chats: a hair under the platforms' ~30/s ceiling
     chat_rate: float = 1.0  # messages per second, per chat
     max_attempts: int = 8
