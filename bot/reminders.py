@@ -131,6 +131,7 @@ class ReminderService:
         # leaves many messages sent but not yet marked)
         self._global = Pacer(self.settings.global_rate)
         self._per_chat: dict[tuple[str, str], AsyncLimiter] = {}
+        self._unmarked = asyncio.Lock()  # held from a message's send until it is marked sent
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
         self._started_once = False
@@ -313,6 +314,13 @@ class ReminderService:
         finally:
             if slot is not None:
                 slot.release()
+        try:
+            return await self._record(d, r, now, status, error, retry_after)
+        finally:
+            if status == store.SENT:  # marked (or failed to be): the next message may go
+                self._unmarked.release()
+
+    async def _record(self, d, r, now: datetime, status: str, error: str, retry_after: float | None) -> bool:  # noqa: ANN001
         async with self.sessions() as session, session.begin():
             if status == RELEASED:  # shutting down before it went out: pending again, as due as it was
                 await store.retry_delivery(session, d.id, d.due_at, "released at shutdown")
@@ -370,9 +378,17 @@ class ReminderService:
             slot.release()  # it waits for its chat's turn: the other chats' next messages compose meanwhile
         try:
             async with per_chat, self._global:
-                if self._stopping:  # waited for its turn past the shutdown: leave it for the next start
-                    return RELEASED, "", None
-                await self.send(chat, [reply])
+                # the message before this one is marked sent first: a crash repeats at most one message
+                await self._unmarked.acquire()
+                sent = False
+                try:
+                    if self._stopping:  # waited for its turn past the shutdown: left for the next start
+                        return RELEASED, "", None
+                    await self.send(chat, [reply])
+                    sent = True
+                finally:
+                    if not sent:
+                        self._unmarked.release()
         except ChatBlocked as exc:
             return store.BLOCKED, str(exc) or "blocked", None
         except RetryLater as exc:

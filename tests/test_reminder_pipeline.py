@@ -114,8 +114,12 @@ async def statuses(engine) -> dict[str, int]:  # noqa: ANN001
 async def test_messages_are_composed_a_few_ahead_over_overlapping_rounds_each_sent_once(db_url):
     await seed_due_reminders(db_url, 45, "fake", lambda i: f"chat{i}")
     chats: list[str] = []
+    unmarked: list[int] = []  # at each send: messages sent before it and not yet marked sent
 
     async def send(chat, replies) -> None:  # noqa: ANN001
+        async with svc.sessions() as s:
+            marked = await s.scalar(select(func.count()).where(Delivery.status == "sent"))
+        unmarked.append(len(chats) - marked)
         chats.append(chat.chat_id)
         svc.sent += 1
 
@@ -125,6 +129,7 @@ async def test_messages_are_composed_a_few_ahead_over_overlapping_rounds_each_se
     assert await svc.deliver(now) == 45  # five rounds of 10 (the last one short)
     assert Counter(chats) == Counter(f"chat{i}" for i in range(45))
     assert 1 < svc.most_ahead <= 3  # ahead of the sends, but never a whole round of 10
+    assert set(unmarked) == {0}  # each one marked before the next goes: a crash repeats at most one
     assert await statuses(engine) == {"sent": 45}
     await engine.dispose()
 
