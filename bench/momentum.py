@@ -5,6 +5,7 @@ whose Sunday 18:00 is the same minute. Prints figures; asserts nothing.
     .venv/bin/python bench/momentum.py [--learners 100000] [--measured 20] [--calls 500] [--renders 200]
         [--digests 100000] [--send-seconds 20]
     .venv/bin/python bench/momentum.py --quick       # small sizes: a smoke run of about 30 s
+    .venv/bin/python bench/momentum.py --parts digest,postgres   # only the Sunday digest's figures
 
 The clock is the latest Sunday 10:00:30 UTC (18:00:30 in UTC+8, where every learner lives: Shanghai,
 Hong Kong, Singapore, Taipei, Manila, Perth, so their digests' "sun 18:00" is one minute).
@@ -798,9 +799,12 @@ async def run_all(args: argparse.Namespace, out: list[str]) -> None:
             f"{sum(f[k] for k in tables):,} rows; study logs generated and written in {f['logs_s']:.1f} s): "
             + ", ".join(f"{k} {f[k]:,}" for k in tables)
         )
-        await part_week(url, path, tmp, args, now, out)
-        await part_digest(url, args, now, out)
-    await part_postgres(args, now, out)
+        if "week" in args.parts:
+            await part_week(url, path, tmp, args, now, out)
+        if "digest" in args.parts:
+            await part_digest(url, args, now, out)
+    if "postgres" in args.parts:
+        await part_postgres(args, now, out)
 
 
 def main() -> None:
@@ -812,6 +816,13 @@ def main() -> None:
     p.add_argument("--digests", type=int, default=100_000, help="Sunday digests due in the same minute")
     p.add_argument("--send-seconds", type=float, default=20.0, help="how long the digest is sent for")
     p.add_argument("--quick", action="store_true", help="small sizes, a smoke run")
+    p.add_argument(
+        "--parts",
+        type=lambda v: set(v.split(",")),
+        default={"week", "digest", "postgres"},
+        help="what to run, comma-separated: week (/week and the picture), digest (claim and sends on "
+        "SQLite), postgres (claim and sends on PostgreSQL); default all",
+    )
     p.add_argument("--job", help=argparse.SUPPRESS)
     p.add_argument("--pin", type=int, help=argparse.SUPPRESS)
     p.add_argument("--db", help=argparse.SUPPRESS)
@@ -824,6 +835,8 @@ def main() -> None:
         ids = measured_ids(args.learners, args.measured)
         print(json.dumps(asyncio.run(renders(args.db, ids, datetime.fromisoformat(args.now), args.renders))))
         return
+    if unknown := args.parts - {"week", "digest", "postgres"}:
+        p.error(f"--parts: unknown {', '.join(sorted(unknown))} (week, digest, postgres)")
     if args.digests > args.learners:
         p.error("--digests cannot exceed --learners (one digest per learner)")
     if not 0 < args.measured <= args.learners:

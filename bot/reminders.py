@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -57,6 +58,9 @@ class ReminderSettings:
     safety_tick: float = 30.0  # seconds: wake up at least this often, whatever the schedule says
     batch: int = 1000  # reminders claimed per transaction
     send_batch: int = 200  # deliveries claimed per round
+    # messages composed (or being composed) ahead of the global limiter: enough that the limiter never
+    # waits on a compose, few enough that a round's composes don't all run at once and crowd each other
+    compose_ahead: int = 6
     global_rate: float = 29.0  # messages per second, all chats: a hair under the platforms' ~30/s ceiling
     chat_rate: float = 1.0  # messages per second, per chat
     max_attempts: int = 8
@@ -67,6 +71,42 @@ class ReminderSettings:
 def _next(rule_json: str, zone: str, after: datetime, fired: int) -> datetime | None:
     """Many reminders share a rule and a zone (daily 19:00 in Asia/Kolkata...): compute once."""
     return next_fire(Rule.from_json(rule_json), ZoneInfo(zone), after, fired)
+
+
+class Pacer:
+    """Turns at most `rate` a second, evenly spaced, one at a time in the order asked (`async with`).
+
+    A leaky bucket of capacity 1 (aiolimiter's) counts the next interval from the moment a turn was
+    actually taken, so every millisecond the event loop is late waking a waiter is lost for good: at
+    29/s, 2 ms late on average is 27.4/s. Here turns keep to a timetable (`_due`, one interval apart): a
+    turn may be given up to `slack` of an interval before its time, so a turn taken up to that late is
+    made up by the next one instead. Each turn moves the timetable on by a whole interval from its own
+    time or from when it was taken, whichever is later (GCRA), so any two turns n apart are at least
+    n intervals less `slack` apart: no second holds more than 1 + rate turns, as with a bucket of
+    capacity 1. After a pause (nobody waiting) the timetable starts again from now."""
+
+    def __init__(
+        self,
+        rate: float,
+        slack: float = 0.5,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+    ) -> None:
+        self.interval = 1 / rate
+        self.slack = slack * self.interval
+        self._clock, self._sleep = clock, sleep
+        self._due = -float("inf")  # the next turn's time on `clock`
+        self._lock = asyncio.Lock()  # waiters queue here, first come first served
+
+    async def __aenter__(self) -> None:
+        async with self._lock:
+            wait = self._due - self.slack - self._clock()
+            if wait > 0:
+                await self._sleep(wait)
+            self._due = max(self._due, self._clock()) + self.interval
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
 
 
 def backoff(attempts: int, retry_after: float | None) -> timedelta:
@@ -87,10 +127,11 @@ class ReminderService:
         self.sessions, self.clock, self.send, self.content = sessions, clock, send, store_
         self.compose = dict(compose or {})  # Reminder.kind -> its message; "text" is reminder_reply
         self.settings = settings or ReminderSettings()
-        # capacity 1: evenly spaced sends, no bursts (platforms count per second, and a burst that
-        # dies mid-way leaves many messages sent but not yet marked)
-        self._global = AsyncLimiter(1, 1 / self.settings.global_rate)
+        # evenly spaced sends, no bursts (platforms count per second, and a burst that dies mid-way
+        # leaves many messages sent but not yet marked)
+        self._global = Pacer(self.settings.global_rate)
         self._per_chat: dict[tuple[str, str], AsyncLimiter] = {}
+        self._unmarked = asyncio.Lock()  # held from a message's send until it is marked sent
         self._lock = asyncio.Lock()
         self._scheduler: AsyncIOScheduler | None = None
         self._started_once = False
@@ -238,21 +279,48 @@ class ReminderService:
 
     async def deliver(self, now: datetime) -> int:
         """Send what is due. Each message is marked sent in its own transaction right after it goes
-        out, so a crash repeats at most the messages in flight at that moment."""
-        sent = 0
-        while not self._stopping:  # shutting down: no new round
-            async with self.sessions() as session, session.begin():
-                claimed = await store.claim_deliveries(session, now, self.settings.send_batch)
-            if not claimed:
-                return sent
-            results = await asyncio.gather(*(self._deliver_one(d, r, now) for d, r in claimed))
-            sent += sum(results)
-            if len(claimed) < self.settings.send_batch:
-                return sent
-        return sent
+        out, so a crash repeats at most the messages in flight at that moment.
 
-    async def _deliver_one(self, d, r, now: datetime) -> bool:  # noqa: ANN001
-        status, error, retry_after = await self._send_one(d, r)
+        A small pipeline: each claimed delivery gets a task, but a task starts only when one of
+        `compose_ahead` slots is free, and gives it back once its message has gone out (or waits for
+        its chat's turn instead), so the next few messages are always composed while the global limiter
+        spaces the sends. The next round is claimed as soon as every delivery of this one has started,
+        so rounds overlap and the limiter does not idle between them. Shutting down, the deliveries not
+        started yet are handed back as they are (pending, as due as they were)."""
+        slots = asyncio.Semaphore(max(1, self.settings.compose_ahead))
+        running: list[asyncio.Task[bool]] = []
+        try:
+            while not self._stopping:  # shutting down: no new round
+                async with self.sessions() as session, session.begin():
+                    claimed = await store.claim_deliveries(session, now, self.settings.send_batch)
+                for d, r in claimed:
+                    slot = None
+                    if not self._stopping:  # past the shutdown the rest start at once, only to be released
+                        await slots.acquire()
+                        slot = _Slot(slots)
+                    running.append(asyncio.create_task(self._deliver_one(d, r, now, slot)))
+                if len(claimed) < self.settings.send_batch:
+                    break
+        finally:  # every started delivery is seen to its end (sent, retried or released), even on error
+            results = await asyncio.gather(*running, return_exceptions=True)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return sum(results)
+
+    async def _deliver_one(self, d, r, now: datetime, slot: _Slot | None = None) -> bool:  # noqa: ANN001
+        try:
+            status, error, retry_after = await self._send_one(d, r, slot)
+        finally:
+            if slot is not None:
+                slot.release()
+        try:
+            return await self._record(d, r, now, status, error, retry_after)
+        finally:
+            if status == store.SENT:  # marked (or failed to be): the next message may go
+                self._unmarked.release()
+
+    async def _record(self, d, r, now: datetime, status: str, error: str, retry_after: float | None) -> bool:  # noqa: ANN001
         async with self.sessions() as session, session.begin():
             if status == RELEASED:  # shutting down before it went out: pending again, as due as it was
                 await store.retry_delivery(session, d.id, d.due_at, "released at shutdown")
@@ -294,7 +362,9 @@ class ReminderService:
         # a picture (the weekly digest's) is drawn once the transaction is over, in a worker thread
         return None if reply is None else (await drawn([reply]))[0]
 
-    async def _send_one(self, d, r) -> tuple[str, str, float | None]:  # noqa: ANN001
+    async def _send_one(self, d, r, slot: _Slot | None = None) -> tuple[str, str, float | None]:  # noqa: ANN001
+        if self._stopping:  # started after the shutdown began: not composed, left for the next start
+            return RELEASED, "", None
         try:
             reply = await self._message(d, r)
         except Exception as exc:  # a message that can't be written (unknown kind...) is retried, logged
@@ -303,11 +373,22 @@ class ReminderService:
         if reply is None:
             return store.SKIPPED, "", None
         chat = ChatRef(r.platform, r.chat_id, is_direct=not r.is_group)
+        per_chat = self._chat_limiter(r.platform, r.chat_id)
+        if slot is not None and not per_chat.has_capacity():
+            slot.release()  # it waits for its chat's turn: the other chats' next messages compose meanwhile
         try:
-            async with self._chat_limiter(r.platform, r.chat_id), self._global:
-                if self._stopping:  # waited for its turn past the shutdown: leave it for the next start
-                    return RELEASED, "", None
-                await self.send(chat, [reply])
+            async with per_chat, self._global:
+                # the message before this one is marked sent first: a crash repeats at most one message
+                await self._unmarked.acquire()
+                sent = False
+                try:
+                    if self._stopping:  # waited for its turn past the shutdown: left for the next start
+                        return RELEASED, "", None
+                    await self.send(chat, [reply])
+                    sent = True
+                finally:
+                    if not sent:
+                        self._unmarked.release()
         except ChatBlocked as exc:
             return store.BLOCKED, str(exc) or "blocked", None
         except RetryLater as exc:
@@ -316,3 +397,17 @@ class ReminderService:
             log.warning("sending reminder %d failed: %r", r.id, exc)
             return store.PENDING, repr(exc)[:200], None
         return store.SENT, "", None
+
+
+class _Slot:
+    """One of the pipeline's compose-ahead places (`ReminderService.deliver`), given back once."""
+
+    __slots__ = ("_semaphore",)
+
+    def __init__(self, semaphore: asyncio.Semaphore | None) -> None:
+        self._semaphore = semaphore
+
+    def release(self) -> None:
+        if self._semaphore is not None:
+            self._semaphore.release()
+            self._semaphore = None

@@ -110,9 +110,12 @@ async def set_user_timezone(session: AsyncSession, user_id: int, tz: str) -> Non
     await session.execute(update(User).where(User.id == user_id).values(timezone=tz, timezone_set=True))
 
 
-async def user_timezone(session: AsyncSession, user_id: int) -> str | None:
-    """The learner's current zone (a scheduled message follows it, as their days and weeks do)."""
-    return await session.scalar(select(User.timezone).where(User.id == user_id))
+async def zone_and_goal(session: AsyncSession, user_id: int) -> tuple[str | None, int | None]:
+    """The learner's current zone and weekly goal in one read (the Sunday digest needs both)."""
+    row = (
+        await session.execute(select(User.timezone, User.weekly_goal_minutes).where(User.id == user_id))
+    ).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 async def weekly_goal(session: AsyncSession, user_id: int) -> int | None:

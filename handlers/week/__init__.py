@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import reminders as store
 from db.models import Delivery, Reminder
-from db.users import set_weekly_digest_off, user_timezone
+from db.users import set_weekly_digest_off, zone_and_goal
 from handlers.content import Content
 from handlers.core.context import Context
 from handlers.core.i18n import Strings
@@ -25,7 +25,7 @@ from handlers.core.types import Attachment, Option, Reply
 from handlers.own_reminders import DIGEST_AT, set_week_digest
 from handlers.schedule import Rule
 from handlers.week import picture
-from handlers.week.review import card, filename, gather, text
+from handlers.week.review import READ, card, filename, gather, text
 
 router = Router("week")
 
@@ -34,11 +34,17 @@ OFF = ("off", "关", "关闭")
 
 
 async def review_reply(
-    session: AsyncSession, content: Content, strings: Strings, user_id: int, zone: ZoneInfo, now: datetime
+    session: AsyncSession,
+    content: Content,
+    strings: Strings,
+    user_id: int,
+    zone: ZoneInfo,
+    now: datetime,
+    goal: int | None | object = READ,
 ) -> Reply:
     """The review as text with its picture attached; the picture is drawn after the transaction, in a
     worker thread (`handlers.core.types.drawn`)."""
-    review = await gather(session, content, user_id, zone, now)
+    review = await gather(session, content, user_id, zone, now, goal)
     drawing = card(strings, review)
     found = Attachment(filename(review), mime="image/png", draw=lambda: picture.render(drawing))
     return Reply(text(strings, review), attachment=found)
@@ -72,5 +78,7 @@ async def week(ctx: Context) -> Reply:
 async def compose(session: AsyncSession, content: Content, r: Reminder, d: Delivery, now: datetime) -> Reply:
     """The digest (a reminder of kind "week"), composed when it is due: this week's review, in the
     learner's language and current zone."""
-    zone = ZoneInfo(await user_timezone(session, r.owner_id) or r.timezone)
-    return await review_reply(session, content, Strings(content.strings, r.lang), r.owner_id, zone, now)
+    found, goal = await zone_and_goal(session, r.owner_id)  # one read for both
+    zone = ZoneInfo(found or r.timezone)
+    strings = Strings(content.strings, r.lang)
+    return await review_reply(session, content, strings, r.owner_id, zone, now, goal)

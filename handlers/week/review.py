@@ -56,11 +56,20 @@ class WeekReview:
         return tuple(m or 0 for m in self.days[-14:-7])
 
 
+READ = object()  # gather's `goal` not known yet: read it
+
+
 async def gather(
-    session: AsyncSession, content: Content, user_id: int, zone: ZoneInfo, now: datetime
+    session: AsyncSession,
+    content: Content,
+    user_id: int,
+    zone: ZoneInfo,
+    now: datetime,
+    goal: int | None | object = READ,
 ) -> WeekReview:
-    """Four indexed reads: the logs of the streak's horizon (which also give the 12 weeks), the goal, the
-    step states with when they changed, and this week's reviews and quiz answers (one statement)."""
+    """Four indexed reads: the logs of the streak's horizon (which also give the 12 weeks), the goal
+    (unless the caller read it already, with the zone), the step states with when they changed, and this
+    week's reviews and quiz answers (one statement)."""
     today = now.astimezone(zone).date()
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=WEEKS - 1)
@@ -82,7 +91,7 @@ async def gather(
         today=today,
         days=days,
         frozen=frozen,
-        goal=await weekly_goal(session, user_id),
+        goal=await weekly_goal(session, user_id) if goal is READ else goal,
         streak=streak,
         steps_done=sum(1 for s in content.steps if states.get(s.id) == "done"),
         steps_total=len(content.steps),
