@@ -136,15 +136,18 @@ async def test_the_digest_follows_a_zone_changed_since_and_the_learners_language
     await chat.say("/lang zh")
     await chat.say("/timezone UTC")
     await chat.say("/week on sun 18:00")
-    await chat.say("/timezone Asia/Tokyo")  # the review's week is Tokyo's from now on
-    clock.set(datetime(2026, 3, 8, 14, 30, tzinfo=UTC))  # Sunday 23:30 in Tokyo
+    await chat.say("/timezone Asia/Tokyo")  # the digest moves with her: Sunday 18:00 in Tokyo
+    clock.set(datetime(2026, 3, 8, 5, 30, tzinfo=UTC))  # Sunday 14:30 in Tokyo
     await chat.say("/log 25")
-    clock.set(datetime(2026, 3, 8, 18, tzinfo=UTC))  # the digest's time (UTC, as set): Monday in Tokyo
+    clock.set(datetime(2026, 3, 8, 8, 59, tzinfo=UTC))
     before = len(app.fake.sent)
     await app.reminders.tick()
+    assert app.fake.sent[before:] == []  # not yet
+    clock.set(datetime(2026, 3, 8, 9, 0, tzinfo=UTC))  # 18:00 in Tokyo, 09:00 UTC
+    await app.reminders.tick()
     ((_, digest),) = app.fake.sent[before:]
-    assert digest.plain().startswith("📅 你的一周 · 3月9日")  # Tokyo's new week
-    assert "上周 0 小时 25 分钟" in digest.plain()  # Sunday's 25 minutes were last week, in Tokyo
+    assert digest.plain().startswith("📅 你的一周 · 3月2日")  # Tokyo's week, Mon Mar 2 to Sun Mar 8
+    assert "本周学习 0 小时 25 分钟" in digest.plain()  # Sunday's 25 minutes, this week in Tokyo
 
 
 async def test_export_has_the_digest_setting_and_forget_removes_the_digest(app, chat):
