@@ -19,7 +19,11 @@ The sets:
 - c: eval/set-c.jsonl (2026-12-02), a third writer's 360 questions (30 topics x 4 per language, styles
   spread evenly: plain, typo, two-word, indirect, Indian English / Chinese internet usage, mixed
   language; 60 out-of-scope lines per language), written from the topic list alone after every setting
-  was chosen: reported only, like report.
+  was chosen: reported only, like report. Since 2026-12-03 its misses were studied and tuned on (with
+  tune and report), so it is a tuning set now.
+- d: eval/set-d.jsonl (2026-12-03), a fourth writer's 360 questions, the same layout as C, written blind
+  (the topic list alone, no content, no other set) while the matcher was tuned on tune, report and C by
+  someone who never saw it; run once on the build that landed, reported only.
 """
 
 from __future__ import annotations
@@ -191,7 +195,7 @@ class ScaledEmbedder:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--dev", default=str(ROOT.parent / "shared" / "eval" / "faq-dev.jsonl"))
-    p.add_argument("--sets", default="dev,folds,tune,report,c")
+    p.add_argument("--sets", default="dev,folds,tune,report,c,d")
     p.add_argument("--show-misses", default="", help="comma-separated sets whose misses to print")
     p.add_argument("--no-latency", action="store_true")
     args = p.parse_args()
@@ -201,6 +205,7 @@ def main() -> None:
         "tune": ROOT / "eval" / "tune.jsonl",
         "report": ROOT / "eval" / "report.jsonl",
         "c": ROOT / "eval" / "set-c.jsonl",
+        "d": ROOT / "eval" / "set-d.jsonl",
     }
     sets = {name: load_rows(path) for name, path in files.items() if name in wanted and path.exists()}
     content, problems = load_content(REPO_CONTENT)
