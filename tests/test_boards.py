@@ -4,7 +4,6 @@ post through the reminder service; en and zh."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -14,6 +13,7 @@ from bot.adapters.fake import FakeAdapter
 from bot.app import App
 from db.models import BoardLog, BoardMember, StudyLog
 from tests.conftest import DATABASES, make_settings, texts
+from tests.test_accounts import code_of
 
 GROUP = "study-group"
 
@@ -136,12 +136,6 @@ async def assert_copies_hold(app) -> int:  # noqa: ANN001
     stored, join = await copies_and_join(app)
     assert stored == join
     return len(stored)
-
-
-async def code_of(chat) -> str:  # noqa: ANN001
-    found = re.search(r"Code\(value='([A-Z2-9]{8})'\)", repr((await chat.say("/link"))[0].body))
-    assert found
-    return found[1]
 
 
 @pytest.mark.parametrize("db_url", DATABASES, indirect=True)
