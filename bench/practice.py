@@ -182,8 +182,6 @@ async def timed_calls(sessions, learners: list[int], now: datetime, calls: int) 
     """Each call in its own session and transaction, learners in turn; a warm-up round first."""
     fns = {
         "due_cards": lambda s, uid: practice.due_cards(s, uid, now, limit=20),
-        # what a review session runs for its next card: the first 5 due and how many are due, at once
-        "due_counted": lambda s, uid: practice.due_cards_counted(s, uid, now, limit=5),
         "count_due": lambda s, uid: practice.count_due(s, uid, by=now),
     }
     out: dict = {name: [] for name in fns}
@@ -248,7 +246,6 @@ async def bench_queries(label: str, url: str, args: argparse.Namespace, rows: in
         )
         print(f"    due_cards(limit=20): {ms(got['due_cards'])} ({min(got['due_cards_seen'])} rows each)")
         print(f"    count_due(by=now):   {ms(got['count_due'])}")
-        print(f"    due_cards_counted(limit=5), the next card and the number due: {ms(got['due_counted'])}")
         for name, call in (
             ("due_cards", lambda s: practice.due_cards(s, 1, now, limit=20)),
             ("count_due", lambda s: practice.count_due(s, 1, by=now)),

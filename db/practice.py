@@ -96,22 +96,6 @@ async def due_cards(
     return list(rows)
 
 
-async def due_cards_counted(
-    session: AsyncSession, user_id: int, now: datetime, limit: int
-) -> tuple[list[PracticeCard], int]:
-    """The first `limit` of the learner's due cards (as `due_cards`) and how many are due in all, in
-    one statement (the count is a window over the same rows, taken before the LIMIT)."""
-    rows = (
-        await session.execute(
-            select(PracticeCard, func.count().over())
-            .where(PracticeCard.user_id == user_id, PracticeCard.status == ACTIVE, PracticeCard.due <= now)
-            .order_by(PracticeCard.due, PracticeCard.id)
-            .limit(limit)
-        )
-    ).all()
-    return [card for card, _ in rows], (rows[0][1] if rows else 0)
-
-
 async def get_card(session: AsyncSession, user_id: int, card_pk: int) -> PracticeCard | None:
     card = await session.get(PracticeCard, card_pk)
     return card if card is not None and card.user_id == user_id else None

@@ -15,7 +15,6 @@ from handlers.replies import step_title
 
 ADD = ("add", "添加", "加入")
 REMOVE = ("remove", "移除", "删除")
-LOOK_AHEAD = 5  # due cards read at a time: the next one to show, and a few spare for retired ones
 
 
 async def _nothing_due(ctx: Context) -> Reply:
@@ -40,8 +39,8 @@ async def next_card(ctx: Context, s: PracticeSession) -> Reply:
     """The next due card's front, or the summary when none is due (or the session is long enough)."""
     if s.position >= MAX_REVIEWS:
         return await _summary(ctx, s)
-    while True:  # cards whose content was deleted are retired on the way
-        rows, due = await store.due_cards_counted(ctx.session, ctx.user.id, ctx.now(), limit=LOOK_AHEAD)
+    while True:
+        rows = await store.due_cards(ctx.session, ctx.user.id, ctx.now(), limit=20)
         gone = [r.id for r in rows if content_card(ctx, r) is None]
         await store.retire(ctx.session, gone)
         live = [r for r in rows if r.id not in gone]
@@ -55,7 +54,7 @@ async def next_card(ctx: Context, s: PracticeSession) -> Reply:
         return await _summary(ctx, s)
     row = live[0]
     card = content_card(ctx, row)
-    due -= len(gone)
+    due = await store.count_due(ctx.session, ctx.user.id, by=ctx.now())
     step = ctx.content.step_by_id[row.step_id]
     body = ctx.t(
         "practice.card_head", n=s.position + 1, due=due, step=step.number, title=step_title(ctx, step)
