@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, literal, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import BoardLog, BoardMember, StudyLog, User
@@ -85,20 +85,9 @@ async def _copy(session: AsyncSession, *where) -> None:  # noqa: ANN002
     await session.execute(insert(BoardLog).from_select(_COPIED, rows))
 
 
-async def log_written(
-    session: AsyncSession, log_id: int, user_id: int, studied_at: datetime, minutes: int
-) -> None:
+async def log_written(session: AsyncSession, log_id: int) -> None:
     """A new study log, copied to each board its learner had joined by the time it was studied."""
-    rows = select(
-        literal(log_id),
-        BoardMember.platform,
-        BoardMember.chat_id,
-        literal(user_id),
-        literal(studied_at, BoardLog.studied_at.type),
-        BoardMember.joined_at,
-        literal(minutes),
-    ).where(BoardMember.user_id == user_id, BoardMember.joined_at <= studied_at)
-    await session.execute(insert(BoardLog).from_select(_COPIED, rows))
+    await _copy(session, StudyLog.id == log_id)
 
 
 async def rebuild(session: AsyncSession, *user_ids: int) -> None:

@@ -40,7 +40,7 @@ async def add_study_log(
     result = await session.execute(stmt.returning(StudyLog.id))
     log_id = result.scalar_one_or_none()
     if log_id is not None:  # the boards the learner joined count it (db/boards.py keeps their copies)
-        await boards.log_written(session, log_id, user_id, values["studied_at"], minutes)
+        await boards.log_written(session, log_id)
     return log_id
 
 
