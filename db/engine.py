@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import event, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.util import await_only
 
 from db import sqlite_driver
-
-BUSY_TIMEOUT_MS = 10_000
+from db.sqlite_driver import BUSY_TIMEOUT_MS
 
 
 def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> AsyncEngine:
@@ -18,9 +16,9 @@ def make_engine(url: str, *, echo: bool = False, foreign_keys: bool = True) -> A
     it."""
     parsed = make_url(url)
     if parsed.drivername == "sqlite+aiosqlite":
-        # One trip to aiosqlite's thread per statement (db.sqlite_driver). Every transaction ends in an
-        # explicit COMMIT or ROLLBACK (one session transaction per event), so the pool's extra
-        # ROLLBACK on check-in would be one more wasted trip.
+        # Statements run in the loop's thread, not aiosqlite's (db.sqlite_driver). Every transaction
+        # ends in an explicit COMMIT or ROLLBACK (one session transaction per event), so the pool's
+        # extra ROLLBACK on check-in would be wasted.
         parsed = parsed.set(drivername="sqlite+" + sqlite_driver.NAME.split(".")[1])
         # One connection: every transaction is BEGIN IMMEDIATE anyway, so SQLite runs them one at a
         # time; queueing for the connection in asyncio is fast and fair, whereas several connections
@@ -51,8 +49,8 @@ def _tune_sqlite(engine: AsyncEngine, foreign_keys: bool = True) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn) -> None:  # noqa: ANN001
         # Take the write lock up front, so a read-then-write can never interleave with another writer.
-        # Sent straight to aiosqlite (one trip to its thread instead of a cursor's four).
-        await_only(conn.connection.driver_connection.execute_fetchall("BEGIN IMMEDIATE"))
+        # In the loop's thread when the lock is free, else waiting in aiosqlite's (db.sqlite_driver).
+        conn.connection.dbapi_connection.begin_immediate()
 
 
 def make_sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

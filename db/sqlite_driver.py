@@ -1,13 +1,28 @@
-"""SQLAlchemy's aiosqlite dialect, with one trip to the driver's thread per statement instead of four.
+"""SQLAlchemy's aiosqlite dialect, with every statement run in the event loop's own thread.
 
-aiosqlite runs SQLite in a thread of its own; every call crosses to it and back (about 35-70 µs
-each on one core). SQLAlchemy's adapter makes four crossings per statement: open a cursor, execute,
-fetch, close. Here the whole statement (execute, fetch all rows, read rowcount/lastrowid, close)
-runs as one function in that thread. Results are identical; the bot's per-message cost halves.
+aiosqlite runs SQLite in a thread of its own, and every call crosses to it and back: about 110 µs on
+one core of these machines, where the statement itself takes 3-10 µs. SQLAlchemy's adapter makes four
+crossings per statement (open a cursor, execute, fetch, close) and one each for BEGIN and COMMIT. Here
+a statement (execute, fetch all rows, read rowcount/lastrowid, close), COMMIT and ROLLBACK run straight
+on the sqlite3 connection, in the loop's thread, without crossing. aiosqlite still opens and closes the
+connection in its thread.
+
+Why that is safe for this bot:
+- Only one task uses the connection at a time (the pool has one connection, see db.engine), so the
+  loop and aiosqlite's thread never touch it at once; SQLAlchemy already opens it with
+  check_same_thread=False.
+- The one statement that can wait is BEGIN IMMEDIATE, when another process holds SQLite's write
+  lock. It is tried in the loop with no busy wait; if the lock is taken, it is sent to aiosqlite's
+  thread, which waits there (up to the busy timeout) while the loop goes on. Inside the transaction
+  this connection holds the write lock, and in WAL mode readers never block, so nothing else waits.
+- A statement blocks the loop for as long as it runs. The bot's statements take microseconds to a few
+  milliseconds; the longest (a large group's /stats, a bench's bulk fill) take tens of milliseconds,
+  and with one connection every other database task waits for them anyway. Work that is slow without
+  the database (the FAQ model) runs in threads of its own.
 
 Used automatically for `sqlite+aiosqlite` URLs (see db.engine). The classes extend SQLAlchemy 2.1's
 own aiosqlite adapter, which is why pyproject pins SQLAlchemy to 2.1.x; tests/test_sqlite_driver.py
-checks the behaviour and the number of crossings.
+checks the behaviour, that no statement crosses, and that a locked database does not stall the loop.
 """
 
 from __future__ import annotations
@@ -23,13 +38,15 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
     SQLiteDialect_aiosqlite,
 )
-from sqlalchemy.util import EMPTY_DICT
+from sqlalchemy.util import EMPTY_DICT, await_
 
-NAME = "sqlite.aiosqlite_onetrip"
+NAME = "sqlite.aiosqlite_inline"
+BUSY_TIMEOUT_MS = 10_000  # how long BEGIN IMMEDIATE waits (in aiosqlite's thread) for another writer
+SQLITE_BUSY = 5
 
 
 def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) -> tuple:
-    """Runs in aiosqlite's thread: the whole statement, start to finish."""
+    """The whole statement, start to finish."""
     cur = conn.cursor()
     try:
         if many:
@@ -45,7 +62,21 @@ def _run(conn: sqlite3.Connection, many: bool, operation: str, parameters: Any) 
         cur.close()
 
 
-class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+def _try_begin(conn: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE without waiting: False when another connection holds the write lock."""
+    conn.execute("PRAGMA busy_timeout=0")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        return True
+    except sqlite3.OperationalError as error:
+        if getattr(error, "sqlite_errorcode", SQLITE_BUSY) & 0xFF != SQLITE_BUSY:
+            raise
+        return False
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
+class InlineCursor(AsyncAdapt_aiosqlite_cursor):
     __slots__ = ("_description", "_rowcount", "_lastrowid")
 
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:
@@ -78,18 +109,18 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     def arraysize(self, value: int) -> None:
         pass
 
-    async def _trip(self, many: bool, operation: Any, parameters: Any) -> None:
-        async with self._adapt_connection._execute_mutex:
-            driver = self._connection  # the aiosqlite.Connection
-            result = await driver._execute(_run, driver._conn, many, operation, parameters)
+    async def _statement(self, many: bool, operation: Any, parameters: Any) -> None:
+        # A coroutine only because SQLAlchemy's async layer expects one to be awaited (it switches
+        # greenlets to run it): it never suspends.
+        result = _run(self._connection._conn, many, operation, parameters)
         self._description, rows, self._rowcount, self._lastrowid = result
         self._rows = collections.deque(rows)
 
     async def _execute_async(self, operation: Any, parameters: Any) -> None:
-        await self._trip(False, operation, parameters)
+        await self._statement(False, operation, parameters)
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> None:
-        await self._trip(True, operation, seq_of_parameters)
+        await self._statement(True, operation, seq_of_parameters)
 
     async def _async_soft_close(self) -> None:
         return None  # nothing open on the driver side
@@ -98,25 +129,49 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         self._rows.clear()
 
 
-class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+class InlineConnection(AsyncAdapt_aiosqlite_connection):
     __slots__ = ()
-    _cursor_cls = OneTripCursor
+    _cursor_cls = InlineCursor
+
+    def begin_immediate(self) -> None:
+        """Take the write lock (db.engine issues this at the start of every transaction)."""
+        try:
+            if not _try_begin(self._connection._conn):
+                await_(self._connection.execute_fetchall("BEGIN IMMEDIATE"))  # waits in the thread
+        except Exception as error:
+            self._handle_exception(error)
+
+    def commit(self) -> None:
+        conn = self._connection._connection
+        if conn is not None:
+            try:
+                conn.commit()
+            except Exception as error:
+                self._handle_exception(error)
+
+    def rollback(self) -> None:
+        conn = self._connection._connection
+        if conn is not None:
+            try:
+                conn.rollback()
+            except Exception as error:
+                self._handle_exception(error)
 
 
-class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:
         adapted = super().connect(*arg, **kw)
-        adapted.__class__ = OneTripConnection  # same slots; only the cursor class differs
+        adapted.__class__ = InlineConnection  # same slots; only the cursor class and methods differ
         return adapted
 
 
-class OneTripDialect(SQLiteDialect_aiosqlite):
+class InlineDialect(SQLiteDialect_aiosqlite):
     driver = "aiosqlite"
     supports_statement_cache = True
 
     @classmethod
-    def import_dbapi(cls) -> OneTripDBAPI:
-        return OneTripDBAPI(__import__("aiosqlite"), __import__("sqlite3"))
+    def import_dbapi(cls) -> InlineDBAPI:
+        return InlineDBAPI(__import__("aiosqlite"), __import__("sqlite3"))
 
 
-registry.register(NAME, __name__, "OneTripDialect")
+registry.register(NAME, __name__, "InlineDialect")

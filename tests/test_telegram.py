@@ -499,6 +499,7 @@ async def test_a_button_press_posted_twice_acts_once(tmp_path, clock, caplog):
         assert await fake.wait_for(lambda: roadmap.edits == 1)
         await _post(port, press)  # its query was answered already: Telegram refuses a second answer
         assert await fake.wait_for(lambda: _handled(app).get("repeat") == 1)
+        assert await fake.wait_for(lambda: fake.calls["answerCallbackQuery"] == 2)  # after the handling
         assert roadmap.edits == 1 and len(fake.texts_to(ALICE)) == 1
         fake.refused.remove(
             "400 Bad Request: query is too old and response timeout expired or query ID is invalid"
