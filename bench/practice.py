@@ -5,7 +5,8 @@ cards on one core. Prints figures; asserts nothing.
         [--sqlite-rows 2000000] [--nudges 100000] [--presses 2000] [--measured 10] [--calls 600]
     .venv/bin/python bench/practice.py --quick       # small sizes: a smoke run of a few seconds
 
-1. due cards: `db.practice.due_cards(limit=20)` and `count_due(by=now)` for learners with --cards cards
+1. due cards: `db.practice.due_now` (a review's next cards, 5, and how many are due: the statement
+   each press runs) and `count_due(by=now)` for learners with --cards cards
    each (--measured of them) among --learners learners, --pg-rows card rows on PostgreSQL and
    --sqlite-rows on SQLite (the other learners share the rest). Cards join in blocks of one step's 30,
    in random order across learners; a tenth of the blocks were removed, 3% of the cards retired; due
@@ -181,7 +182,7 @@ async def fill(url: str, args: argparse.Namespace, rows: int, now: datetime) -> 
 async def timed_calls(sessions, learners: list[int], now: datetime, calls: int) -> dict:  # noqa: ANN001
     """Each call in its own session and transaction, learners in turn; a warm-up round first."""
     fns = {
-        "due_cards": lambda s, uid: practice.due_cards(s, uid, now, limit=20),
+        "due_now": lambda s, uid: practice.due_now(s, uid, now),
         "count_due": lambda s, uid: practice.count_due(s, uid, by=now),
     }
     out: dict = {name: [] for name in fns}
@@ -193,7 +194,7 @@ async def timed_calls(sessions, learners: list[int], now: datetime, calls: int) 
                 result = await fn(s, uid)
             if i >= len(learners) * 5:
                 out[name].append(1000 * (time.perf_counter() - t))
-                out.setdefault(f"{name}_seen", []).append(len(result) if name == "due_cards" else result)
+                out.setdefault(f"{name}_seen", []).append(len(result[0]) if name == "due_now" else result)
     return out
 
 
@@ -244,10 +245,13 @@ async def bench_queries(label: str, url: str, args: argparse.Namespace, rows: in
             f"{min(due)}-{max(due)} of them active and due now; {args.calls} calls of each, each call "
             "in its own session (checkout, BEGIN, query, COMMIT)"
         )
-        print(f"    due_cards(limit=20): {ms(got['due_cards'])} ({min(got['due_cards_seen'])} rows each)")
-        print(f"    count_due(by=now):   {ms(got['count_due'])}")
+        print(
+            f"    due_now (5 cards + the count due): {ms(got['due_now'])} "
+            f"({min(got['due_now_seen'])} rows each)"
+        )
+        print(f"    count_due(by=now):                 {ms(got['count_due'])}")
         for name, call in (
-            ("due_cards", lambda s: practice.due_cards(s, 1, now, limit=20)),
+            ("due_now", lambda s: practice.due_now(s, 1, now)),
             ("count_due", lambda s: practice.count_due(s, 1, by=now)),
         ):
             print(f"    plan of {name}:")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import select
 
@@ -324,6 +327,37 @@ async def test_flood_control_is_per_platform_user_not_per_display_name(flood_app
         await flood_app.fake.chat("alice").say("/help")
     other = flood_app.fake.chat("alice2", name="Alice")
     assert "Here is what I can do" in texts(await other.say("/help"))
+
+
+async def test_a_flooded_learner_gets_room_back_at_the_limits_rate_and_idle_buckets_are_dropped() -> None:
+    from handlers.core.middleware import flood_control  # noqa: PLC0415
+
+    mw = flood_control("4/second", memo_size=2)
+    seen: list[str] = []
+
+    async def handler(ctx) -> list:  # noqa: ANN001
+        seen.append(ctx.event.user.user_id)
+        return ["ok"]
+
+    def ctx_of(who: str):  # noqa: ANN202
+        return SimpleNamespace(
+            event=SimpleNamespace(user=SimpleNamespace(platform="console", user_id=who)),
+            reply=lambda key: key,
+            outcome=None,
+        )
+
+    assert [await mw(handler, ctx_of("a")) for _ in range(4)] == [["ok"]] * 4  # the burst
+    assert await mw(handler, ctx_of("a")) == ["error.flood"]
+    assert await mw(handler, ctx_of("a")) == []
+    await asyncio.sleep(0.3)  # a quarter second per event at 4 a second
+    assert await mw(handler, ctx_of("a")) == ["ok"]
+    assert await mw(handler, ctx_of("a")) == []
+    for who in ("b", "c", "d"):  # more learners than the memo keeps: drained buckets make room
+        assert await mw(handler, ctx_of(who)) == ["ok"]
+    await asyncio.sleep(1.1)
+    for who in ("e", "f", "g"):
+        assert await mw(handler, ctx_of(who)) == ["ok"]
+    assert seen == ["a"] * 5 + ["b", "c", "d", "e", "f", "g"]
 
 
 async def test_flood_control_off_by_default_in_tests(chat) -> None:  # noqa: ANN001

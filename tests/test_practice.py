@@ -4,6 +4,7 @@ presses, /progress's practice line, and /export and /forget."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -101,6 +102,25 @@ async def test_a_press_twice_or_on_an_earlier_card_changes_nothing(chat, app):
     await chat.say("/review")  # a new session: the old one's buttons are stale
     assert "That session has ended" in texts(await chat.press(_payload(back, "Easy")))
     assert await _count(app, PracticeReview) == 1
+
+
+@pytest.mark.parametrize("db_url", DATABASES, indirect=True)
+async def test_one_rating_pressed_twice_at_once_rates_the_card_once(db_app):
+    chat = db_app.fake.chat("alice")
+    await chat.say("/review add 2")
+    back = await chat.press(_payload(await chat.say("/review"), "Show answer"))
+    good = _payload(back, "Good")
+    first, second = await asyncio.gather(chat.press(good), chat.press(good))
+    replies = texts(first) + texts(second)
+    assert replies.count("That session has ended") == 1 and "Show answer" in str(buttons(first + second))
+    assert await _count(db_app, PracticeReview) == 1
+    async with db_app.sessions() as s:
+        assert (await s.scalar(select(PracticeSession.position))) == 1
+    sid = int(good.split(":")[2])
+    for forged in (f"rv:rate:{sid}:1:{2**40}:3", f"rv:show:{2**40}:1:1"):  # ids no row can have
+        text = texts(await chat.press(forged))
+        assert "That session has ended" in text or "out of date" in text
+    assert await _count(db_app, PracticeReview) == 1
 
 
 async def test_someone_elses_session_is_refused_and_untouched(app):

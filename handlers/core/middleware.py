@@ -8,9 +8,8 @@ import time
 from dataclasses import replace
 from datetime import datetime
 
+from aiolimiter import AsyncLimiter
 from limits import parse as parse_limit
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import events
@@ -100,17 +99,38 @@ async def _refuse(ctx: Context, key: str, **values: object) -> list[Reply]:
     return [ctx.reply(key, **values)]
 
 
-def flood_control(limit: str) -> Middleware:
-    """Per-user moving window; the first refused event is told to slow down, the rest are dropped."""
+FLOOD_MEMO = 10_000  # learners' buckets kept before the drained ones are dropped
+
+
+def flood_control(limit: str, memo_size: int = FLOOD_MEMO) -> Middleware:
+    """A leaky bucket per user (aiolimiter): `limit` ("30/minute") at once, then that rate. The first
+    refused event is told to slow down (once a minute), the rest are dropped.
+
+    Not `limits`' in-memory moving window: its storage starts a thread to expire entries whenever its
+    last one has finished (10 ms after the previous), a thread start every few events at the bot's
+    rates, and that thread sweeps every user's entries."""
     item = parse_limit(limit)
-    warn_item = parse_limit("1/minute")
-    limiter = MovingWindowRateLimiter(MemoryStorage())
+    rate, period = float(item.amount), float(item.get_expiry())
+    buckets: dict[str, AsyncLimiter] = {}
+    warned: dict[str, AsyncLimiter] = {}
+
+    async def take(memo: dict[str, AsyncLimiter], who: str, amount: float, seconds: float) -> bool:
+        bucket = memo.get(who)
+        if bucket is None:
+            if len(memo) >= memo_size:  # drop the buckets that have drained: they allow a full burst
+                for key in [k for k, b in memo.items() if b.has_capacity(b.max_rate)]:
+                    del memo[key]
+            bucket = memo[who] = AsyncLimiter(amount, seconds)
+        if not bucket.has_capacity():
+            return False
+        await bucket.acquire()  # there is room: it takes it without waiting
+        return True
 
     async def mw(handler: Handler, ctx: Context) -> list[Reply]:
         who = f"{ctx.event.user.platform}:{ctx.event.user.user_id}"
-        if limiter.hit(item, "flood", who):
+        if await take(buckets, who, rate, period):
             return await handler(ctx)
-        if limiter.hit(warn_item, "flood-warned", who):
+        if await take(warned, who, 1, 60):
             log.info("flood control: slowing down %s", who)
             ctx.outcome = "flood"
             return [ctx.reply("error.flood")]

@@ -40,7 +40,7 @@ async def next_card(ctx: Context, s: PracticeSession) -> Reply:
     if s.position >= MAX_REVIEWS:
         return await _summary(ctx, s)
     while True:
-        rows = await store.due_cards(ctx.session, ctx.user.id, ctx.now(), limit=20)
+        rows, due = await store.due_now(ctx.session, ctx.user.id, ctx.now())
         gone = [r.id for r in rows if content_card(ctx, r) is None]
         await store.retire(ctx.session, gone)
         live = [r for r in rows if r.id not in gone]
@@ -54,7 +54,7 @@ async def next_card(ctx: Context, s: PracticeSession) -> Reply:
         return await _summary(ctx, s)
     row = live[0]
     card = content_card(ctx, row)
-    due = await store.count_due(ctx.session, ctx.user.id, by=ctx.now())
+    due -= len(gone)  # counted before they were retired
     step = ctx.content.step_by_id[row.step_id]
     body = ctx.t(
         "practice.card_head", n=s.position + 1, due=due, step=step.number, title=step_title(ctx, step)
@@ -134,8 +134,10 @@ async def review_pressed(ctx: Context) -> Reply:
     if not 1 <= p.rating <= len(RATINGS):
         ctx.outcome = "stale"
         return ctx.reply("error.stale_button")
+    if not await store.advance(ctx.session, s):  # the same button, pressed twice at once: rated once
+        ctx.outcome = "practice:ended"
+        return ctx.reply("practice.ended")
     now = ctx.now()
     await store.save_review(ctx.session, row, p.rating, now, **review(row, RATINGS[p.rating - 1], now))
-    s.position += 1
     ctx.outcome = "practice:rated"
     return await next_card(ctx, s)
