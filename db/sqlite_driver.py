@@ -141,21 +141,19 @@ class InlineConnection(AsyncAdapt_aiosqlite_connection):
         except Exception as error:
             self._handle_exception(error)
 
-    def commit(self) -> None:
+    def _end(self, commit: bool) -> None:
         conn = self._connection._connection
         if conn is not None:
             try:
-                conn.commit()
+                conn.commit() if commit else conn.rollback()
             except Exception as error:
                 self._handle_exception(error)
 
+    def commit(self) -> None:
+        self._end(commit=True)
+
     def rollback(self) -> None:
-        conn = self._connection._connection
-        if conn is not None:
-            try:
-                conn.rollback()
-            except Exception as error:
-                self._handle_exception(error)
+        self._end(commit=False)
 
 
 class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
