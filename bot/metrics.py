@@ -36,13 +36,24 @@ class Metrics:
             ["state"], registry=r,
         )  # fmt: skip
         self.queue = Gauge("studybuddy_reminder_queue", "Reminder messages due and not yet sent", registry=r)
+        self._children: dict[tuple, tuple] = {}  # labels -> their counters (`labels()` costs a lock each)
 
     def event(self, event: dict) -> None:
         """The middleware's one-line summary of an event (outcome "repeat": an update seen before)."""
-        self.messages.labels(event["platform"], event["chat"], event["outcome"]).inc()
-        self.replies.labels(event["platform"]).inc(event["replies"])
-        if event["outcome"] in UNANSWERED:
-            self.faq_abstentions.labels(event["platform"]).inc()
+        key = (event["platform"], event["chat"], event["outcome"])
+        if (children := self._children.get(key)) is None:
+            platform = key[0]
+            abstained = self.faq_abstentions.labels(platform) if key[2] in UNANSWERED else None
+            children = self._children[key] = (
+                self.messages.labels(*key),
+                self.replies.labels(platform),
+                abstained,
+            )
+        messages, replies, abstained = children
+        messages.inc()
+        replies.inc(event["replies"])
+        if abstained is not None:
+            abstained.inc()
 
     def reminder(self, state: str, count: int = 1) -> None:
         if state == "queue":

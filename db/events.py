@@ -11,24 +11,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ProcessedEvent
-from db.sql import dialect_insert
+from db.sql import built_once, dialect_insert, execute
 
 _events = ProcessedEvent.__table__
 
 
-async def first_sighting(session: AsyncSession, platform: str, event_id: str, now: datetime) -> bool:
-    """Mark (platform, event_id) as handled; False when it already was (the update is a repeat)."""
-    stmt = (
+def _mark(session: AsyncSession):  # noqa: ANN202
+    return (
         dialect_insert(session, _events)
-        .values(platform=platform, event_id=event_id, seen_at=now)
+        .values(platform=bindparam("platform"), event_id=bindparam("event_id"), seen_at=bindparam("now"))
         .on_conflict_do_nothing(index_elements=["platform", "event_id"])
         .returning(_events.c.event_id)
     )
-    return (await session.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def first_sighting(session: AsyncSession, platform: str, event_id: str, now: datetime) -> bool:
+    """Mark (platform, event_id) as handled; False when it already was (the update is a repeat). Every
+    platform update runs it: a statement built once, as Core (db.sql.execute)."""
+    values = {"platform": platform, "event_id": event_id, "now": now}
+    return (await execute(session, built_once(session, "event_mark", _mark), values)).first() is not None
 
 
 async def forget_sightings(session: AsyncSession, before: datetime) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import FaqAsk, FaqStat, Misfire, MisfireReporter
-from db.sql import built_once, dialect_insert, is_id
+from db.sql import built_once, dialect_insert, execute, is_id
 
 ASK_DAYS = 7  # the buttons under an answer work for a week; then the question is forgotten
 YES, NO = "yes", "no"
@@ -72,19 +72,19 @@ async def record_feedback(session: AsyncSession, ask: FaqAsk, verdict: str, now:
     if changed.rowcount == 0:
         return False
     column = "helpful" if verdict == YES else "unhelpful"
-    conn = await session.connection()
     values = {"faq_id": ask.faq_id, "lang": ask.lang, "asked": 0, "helpful": 0, "unhelpful": 0, column: 1}
-    await conn.execute(built_once(session, f"faq_{column}", lambda s: _count_feedback(s, column)), values)
+    await execute(session, built_once(session, f"faq_{column}", lambda s: _count_feedback(s, column)), values)
     if verdict == NO:
         values = {"text": ask.text, "lang": ask.lang, "faq_id": ask.faq_id, "count": 1}
         misfire_id = (
-            await conn.execute(
+            await execute(
+                session,
                 built_once(session, "misfire", _count_misfire),
                 {**values, "first_seen": now, "last_seen": now},
             )
         ).scalar_one()
         reporter = {"misfire_id": misfire_id, "user_id": ask.user_id, "count": 1}
-        await conn.execute(built_once(session, "misfire_reporter", _count_reporter), reporter)
+        await execute(session, built_once(session, "misfire_reporter", _count_reporter), reporter)
     return True
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import FaqStat, QuestionTally, UnansweredAsker, UnansweredQuestion
-from db.sql import built_once, dialect_insert
+from db.sql import built_once, dialect_insert, execute
 from db.stats import GroupDay, record_group_question, record_group_unanswered
 
 _faq_stats = FaqStat.__table__
@@ -48,9 +48,10 @@ def _count_question(session: AsyncSession):  # noqa: ANN202
 
 
 async def record_faq_answer(session: AsyncSession, faq_id: str, lang: str) -> None:
-    conn = await session.connection()
-    await conn.execute(
-        built_once(session, "faq_answer", _count_answer), {"faq_id": faq_id, "lang": lang, "asked": 1}
+    await execute(
+        session,
+        built_once(session, "faq_answer", _count_answer),
+        {"faq_id": faq_id, "lang": lang, "asked": 1},
     )
 
 
@@ -59,14 +60,13 @@ async def record_unanswered(
 ) -> None:
     """Count a question the bot could not answer, and who asked it (so /forget can take it back); asked
     in a group (`group`), counted for that group's /stats too."""
-    conn = await session.connection()
     text = " ".join(text.split())[:500]
     values = {"text": text, "lang": lang, "count": 1, "first_seen": now, "last_seen": now}
     question_id = (
-        await conn.execute(built_once(session, "unanswered", _count_unanswered), values)
+        await execute(session, built_once(session, "unanswered", _count_unanswered), values)
     ).scalar_one()
     asker = {"question_id": question_id, "user_id": user_id, "count": 1}
-    await conn.execute(built_once(session, "unanswered_asker", _count_asker), asker)
+    await execute(session, built_once(session, "unanswered_asker", _count_asker), asker)
     if group is not None:
         await record_group_unanswered(session, group, question_id, now)
 
@@ -76,9 +76,8 @@ async def record_question(
 ) -> None:
     """Count one FAQ question, answered or not, on its UTC day: no text, no user id; asked in a group
     (`group`), on the group's local day for its /stats too."""
-    conn = await session.connection()
     values = {"day": now.astimezone(UTC).date(), "lang": lang, "answered": answered, "count": 1}
-    await conn.execute(built_once(session, "question_tally", _count_question), values)
+    await execute(session, built_once(session, "question_tally", _count_question), values)
     if group is not None:
         await record_group_question(session, group, answered)
 

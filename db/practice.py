@@ -5,16 +5,18 @@ scheduling itself (FSRS) is the caller's; this stores what it needs. The caller 
 from __future__ import annotations
 
 import json
+from collections import namedtuple
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Row, bindparam, case, func, insert, select, update
+from sqlalchemy import Row, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from db.models import Delivery, PracticeCard, PracticeReview, PracticeSession, QuizAnswer, Reminder
 from db.reminders import SENT
-from db.sql import dialect_insert, is_id
+from db.sql import dialect_insert, execute, is_id
 
 ACTIVE, REMOVED, RETIRED = "active", "removed", "retired"
 
@@ -40,7 +42,6 @@ _DUE_NOW = (
     .order_by(_cards.c.due, _cards.c.id)
     .limit(bindparam("n"))
 )
-_CARD = select(_cards).where(_cards.c.id == bindparam("pk"), _cards.c.user_id == bindparam("uid"))
 _RATED = (
     update(_cards)
     .where(_cards.c.id == bindparam("pk"))
@@ -52,6 +53,26 @@ _RATED = (
     )
 )
 _REVIEWED = insert(PracticeReview.__table__)
+_sessions = PracticeSession.__table__
+# A review press names a session and a card: both in one read (the card only if it is the session
+# owner's; the press guard then checks the owner is the presser).
+_PRESS = (
+    select(
+        _sessions.c.id.label("session_id"),
+        _sessions.c.user_id.label("session_user_id"),
+        _sessions.c.kind,
+        _sessions.c.position,
+        _sessions.c.ended,
+        *_cards.c,
+    )
+    .select_from(
+        _sessions.outerjoin(
+            _cards, and_(_cards.c.id == bindparam("pk"), _cards.c.user_id == _sessions.c.user_id)
+        )
+    )
+    .where(_sessions.c.id == bindparam("sid"))
+)
+_END = update(_sessions).where(_sessions.c.id == bindparam("sid")).values(ended=True)
 _NEXT = (
     update(PracticeSession.__table__)
     .where(
@@ -134,17 +155,8 @@ async def due_now(
     card_id), and how many are due in all: one statement (ix_practice_cards_due for both)."""
     if session.new or session.dirty:  # Core reads do not flush the ORM's pending changes by themselves
         await session.flush()
-    conn = await session.connection()
-    rows = (await conn.execute(_DUE_NOW, {"uid": user_id, "now": now, "n": limit})).all()
+    rows = (await execute(session, _DUE_NOW, {"uid": user_id, "now": now, "n": limit})).all()
     return rows, (rows[0].due_now if rows else 0)
-
-
-async def get_card(session: AsyncSession, user_id: int, card_pk: int) -> Row | None:
-    """The learner's card `card_pk` (None for another learner's or a forged id)."""
-    if not is_id(card_pk):
-        return None
-    conn = await session.connection()
-    return (await conn.execute(_CARD, {"pk": card_pk, "uid": user_id})).first()
 
 
 async def find_card(session: AsyncSession, user_id: int, step_id: str, card_id: str) -> PracticeCard | None:
@@ -195,9 +207,9 @@ async def deck(session: AsyncSession, user_id: int) -> list[PracticeCard]:
 async def save_review(session: AsyncSession, card: Row, rating: int, now: datetime, **state: object) -> None:
     """A rating and the card's new memory state (fsrs.Card's fields: state, learning_step, stability,
     difficulty, due, last_review)."""
-    conn = await session.connection()
-    await conn.execute(_RATED, {"pk": card.id, **{f"new_{k}": v for k, v in state.items()}})
-    await conn.execute(
+    await execute(session, _RATED, {"pk": card.id, **{f"new_{k}": v for k, v in state.items()}})
+    await execute(
+        session,
         _REVIEWED,
         {
             "user_id": card.user_id,
@@ -209,13 +221,15 @@ async def save_review(session: AsyncSession, card: Row, rating: int, now: dateti
     )
 
 
-async def advance(session: AsyncSession, s: PracticeSession) -> bool:
+async def advance(session: AsyncSession, s: PracticeSession | Review) -> bool:
     """The session moves on from its current card, in the database and in `s`; False when another
     press moved it first (two presses of one button at once: only one rates the card)."""
-    conn = await session.connection()
-    if not (await conn.execute(_NEXT, {"sid": s.id, "at": s.position})).rowcount:
+    if not (await execute(session, _NEXT, {"sid": s.id, "at": s.position})).rowcount:
         return False
-    set_committed_value(s, "position", s.position + 1)
+    if isinstance(s, PracticeSession):
+        set_committed_value(s, "position", s.position + 1)
+    else:
+        s.position += 1
     return True
 
 
@@ -352,6 +366,47 @@ async def start_session(
     session.add(row)
     await session.flush()
     return row
+
+
+@dataclass
+class Review:
+    """A review session as its presses need it (the row's columns, without the ORM)."""
+
+    id: int
+    user_id: int
+    kind: str
+    position: int
+    ended: bool
+
+    @classmethod
+    def of(cls, row: PracticeSession) -> Review:
+        return cls(row.id, row.user_id, row.kind, row.position, row.ended)
+
+
+async def review_press(
+    session: AsyncSession, session_id: int, card_pk: int
+) -> tuple[Review, Row | None] | None:
+    """The session a review button names and its card (None when the card is not the session owner's,
+    or is gone), in one statement; None when there is no such session."""
+    if not is_id(session_id):
+        return None
+    row = (
+        await execute(session, _PRESS, {"sid": session_id, "pk": card_pk if is_id(card_pk) else 0})
+    ).first()
+    if row is None:
+        return None
+    review = Review(row.session_id, row.session_user_id, row.kind, row.position, row.ended)
+    card = _CardRow(*row[5:]) if row.id is not None else None
+    return review, card
+
+
+_CardRow = namedtuple("_CardRow", [c.name for c in _cards.c])  # a card read with its session
+
+
+async def end_review(session: AsyncSession, s: Review) -> None:
+    """The review is over: its buttons go stale."""
+    await execute(session, _END, {"sid": s.id})
+    s.ended = True
 
 
 async def get_session(session: AsyncSession, session_id: int) -> PracticeSession | None:

@@ -19,7 +19,7 @@ from db.models import (
     UnansweredQuestion,
 )
 from db.reminders import chat_zone
-from db.sql import built_once, dialect_insert
+from db.sql import built_once, dialect_insert, execute
 
 _activity = ChatActivity.__table__
 _tallies = ChatQuestionTally.__table__
@@ -56,9 +56,8 @@ def _mark(session: AsyncSession):  # noqa: ANN202
 
 async def record_activity(session: AsyncSession, where: GroupDay, user_id: int) -> None:
     """The learner used the bot in this group today (a second time changes nothing)."""
-    conn = await session.connection()
     values = {"platform": where.platform, "chat_id": where.chat_id, "day": where.day, "user_id": user_id}
-    await conn.execute(built_once(session, "chat_activity", _mark), values)
+    await execute(session, built_once(session, "chat_activity", _mark), values)
 
 
 def _count_question(session: AsyncSession):  # noqa: ANN202
@@ -76,7 +75,6 @@ def _count_unanswered(session: AsyncSession):  # noqa: ANN202
 
 
 async def record_group_question(session: AsyncSession, where: GroupDay, answered: bool) -> None:
-    conn = await session.connection()
     values = {
         "platform": where.platform,
         "chat_id": where.chat_id,
@@ -84,13 +82,12 @@ async def record_group_question(session: AsyncSession, where: GroupDay, answered
         "answered": answered,
         "count": 1,
     }
-    await conn.execute(built_once(session, "chat_question_tally", _count_question), values)
+    await execute(session, built_once(session, "chat_question_tally", _count_question), values)
 
 
 async def record_group_unanswered(
     session: AsyncSession, where: GroupDay, question_id: int, now: datetime
 ) -> None:
-    conn = await session.connection()
     values = {
         "platform": where.platform,
         "chat_id": where.chat_id,
@@ -98,7 +95,7 @@ async def record_group_unanswered(
         "count": 1,
         "last_seen": now,
     }
-    await conn.execute(built_once(session, "chat_unanswered", _count_unanswered), values)
+    await execute(session, built_once(session, "chat_unanswered", _count_unanswered), values)
 
 
 @dataclass(frozen=True)

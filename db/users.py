@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Account, User
-from db.sql import built_once, dialect_insert
+from db.sql import built_once, dialect_insert, execute
 
 # Every message runs the first: built once, executed as a Core statement on the session's connection.
 _users = User.__table__
@@ -54,25 +54,25 @@ class UserRow:
 async def get_or_create_user(
     session: AsyncSession, platform: str, platform_user_id: str, display_name: str, now: datetime
 ) -> UserRow:
-    conn = await session.connection()
     params = {"platform": platform, "uid": platform_user_id}
-    row = (await conn.execute(_SELECT_USER, params)).first()
+    row = (await execute(session, _SELECT_USER, params)).first()
     if row is None:
         learner = await new_learner(session, display_name, now)
-        added = await conn.execute(
+        added = await execute(
+            session,
             built_once(session, "insert_account", _insert_account),
             {"platform": platform, "platform_user_id": platform_user_id, "user_id": learner, "since": now},
         )
         if not added.rowcount:  # another event of this account created its learner first: use that one
-            await conn.execute(delete(_users).where(_users.c.id == learner))
-        row = (await conn.execute(_SELECT_USER, params)).one()
+            await execute(session, delete(_users).where(_users.c.id == learner))
+        row = (await execute(session, _SELECT_USER, params)).one()
     return UserRow(*row)
 
 
 async def new_learner(session: AsyncSession, display_name: str, now: datetime) -> int:
     """A learner with default settings and no account yet; their id."""
-    conn = await session.connection()
-    result = await conn.execute(
+    result = await execute(
+        session,
         insert(_users).values(
             display_name=display_name[:128],
             timezone="UTC",
@@ -80,7 +80,7 @@ async def new_learner(session: AsyncSession, display_name: str, now: datetime) -
             reminders_notice=False,
             weekly_digest_off=False,
             created_at=now,
-        )
+        ),
     )
     return int(result.inserted_primary_key[0])
 

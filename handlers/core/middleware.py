@@ -147,17 +147,21 @@ def db_session(sessions: async_sessionmaker[AsyncSession]) -> Middleware:
     one connection); what it does later is committed too."""
 
     async def mw(handler: Handler, ctx: Context) -> list[Reply]:
-        async with sessions() as session:
-            ctx.session = session
-            try:
-                replies = await handler(ctx)
-                await session.commit()
-                return replies
-            except BaseException:
+        session = sessions()
+        ctx.session = session
+        try:
+            replies = await handler(ctx)
+            await session.commit()
+        except BaseException:
+            ctx.session = None
+            async with session:  # closed as SQLAlchemy's own exit does, shielded from a cancellation
                 await session.rollback()
-                raise
-            finally:
-                ctx.session = None
+            raise
+        ctx.session = None
+        # The commit gave the connection back, so closing has nothing left to return to the pool and
+        # never waits: the shielded close of `async with` (a task of its own, ~50 µs) is not needed.
+        await session.close()
+        return replies
 
     return mw
 

@@ -169,6 +169,10 @@ class Dispatcher:
         fallbacks = [r.fallback for r in self.routers if r.fallback]
         self._fallback = fallbacks[0] if fallbacks else None
         self._stale_press = Route("stale", _stale_press, hidden=True)
+        self._presses: dict[str, tuple[Route, ...]] = {}  # payload prefix -> its routes, in router order
+        for r in self.routers:
+            for prefix, route in r.presses:
+                self._presses[prefix] = (*self._presses.get(prefix, ()), route)
 
     def command_routes(self) -> list[Route]:
         """Every command once, in router order (for /help)."""
@@ -182,8 +186,7 @@ class Dispatcher:
                 return found
             return (self._fallback,) if self._fallback else ()
         if isinstance(what, Press):
-            head = what.payload.partition(":")[0]
-            found = tuple(route for r in self.routers for prefix, route in r.presses if head == prefix)
+            found = self._presses.get(what.payload.partition(":")[0])
             return found or (self._stale_press,)  # a family no router knows: an old or forged button
         direct = event.chat.is_direct or event.mentions_bot or event.replies_to_bot
         if isinstance(what, Message) and direct:

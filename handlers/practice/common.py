@@ -27,7 +27,7 @@ class SessionPress(Payload):
         found = await store.get_session(ctx.session, self.session)
         return Owner(user_id=found.user_id, obj=found) if found is not None else None
 
-    def stale(self, s: PracticeSession) -> bool:
+    def stale(self, s: PracticeSession | store.Review) -> bool:
         return s.ended or s.position != self.n
 
 
@@ -41,6 +41,11 @@ class ReviewPress(SessionPress, prefix="rv"):
     n: int
     card: int
     rating: int = 0
+
+    async def owner(self, ctx: Context) -> Owner | None:
+        """The session and its card, read together (ctx.target: (store.Review, the card row or None))."""
+        found = await store.review_press(ctx.session, self.session, self.card)
+        return Owner(user_id=found[0].user_id, obj=found) if found is not None else None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ them); `/review add|remove <step>` changes the deck, `/review daily <time>|off` 
 from __future__ import annotations
 
 from db import practice as store
-from db.models import PracticeSession
 from handlers.core.context import Context
 from handlers.core.markup import Bold, Para, Text
 from handlers.core.types import Button, Option, Reply
@@ -24,8 +23,8 @@ async def _nothing_due(ctx: Context) -> Reply:
     return ctx.reply("practice.nothing_due", (quiz_button(ctx),), when=when(ctx, nxt))
 
 
-async def _summary(ctx: Context, s: PracticeSession) -> Reply:
-    s.ended = True
+async def _summary(ctx: Context, s: store.Review) -> Reply:
+    await store.end_review(ctx.session, s)
     start, end = local_day_bounds(ctx, 1)
     tomorrow = await store.count_due(ctx.session, ctx.user.id, before=end, since=start)
     nxt = await store.next_due(ctx.session, ctx.user.id)
@@ -35,7 +34,7 @@ async def _summary(ctx: Context, s: PracticeSession) -> Reply:
     return Reply(body, (quiz_button(ctx),), replace=True)
 
 
-async def next_card(ctx: Context, s: PracticeSession) -> Reply:
+async def next_card(ctx: Context, s: store.Review) -> Reply:
     """The next due card's front, or the summary when none is due (or the session is long enough)."""
     if s.position >= MAX_REVIEWS:
         return await _summary(ctx, s)
@@ -48,7 +47,7 @@ async def next_card(ctx: Context, s: PracticeSession) -> Reply:
             break
     if not live:
         if s.position == 0:
-            s.ended = True
+            await store.end_review(ctx.session, s)
             reply = await _nothing_due(ctx)
             return Reply(reply.body, reply.buttons, replace=True)
         return await _summary(ctx, s)
@@ -64,7 +63,7 @@ async def next_card(ctx: Context, s: PracticeSession) -> Reply:
     return Reply(body, ((show,),), replace=True)
 
 
-def _back(ctx: Context, s: PracticeSession, row, card) -> Reply:  # noqa: ANN001
+def _back(ctx: Context, s: store.Review, row, card) -> Reply:  # noqa: ANN001
     text = card.text(ctx.lang)
     body: tuple = (Para((Bold((Text(text.front),)),)), Para((Text(text.back),)))
     body += reread(ctx.content, ctx.strings, card.step, card.resource)
@@ -80,7 +79,7 @@ def _back(ctx: Context, s: PracticeSession, row, card) -> Reply:  # noqa: ANN001
 async def start_review(ctx: Context, in_place: bool = False) -> Reply:
     """A new session's first card. `in_place`: it fills the message whose button was pressed (a
     nudge); otherwise it is a new message."""
-    s = await store.start_session(ctx.session, ctx.user.id, "review", ctx.lang, ctx.now())
+    s = store.Review.of(await store.start_session(ctx.session, ctx.user.id, "review", ctx.lang, ctx.now()))
     reply = await next_card(ctx, s)
     ctx.outcome = "practice:review" if not s.ended else "practice:nothing_due"
     return reply if in_place else Reply(reply.body, reply.buttons)
@@ -123,8 +122,7 @@ async def review_command(ctx: Context) -> Reply:
 @router.press(ReviewPress)
 async def review_pressed(ctx: Context) -> Reply:
     p: ReviewPress = ctx.payload
-    s: PracticeSession = ctx.target
-    row = await store.get_card(ctx.session, ctx.user.id, p.card)
+    s, row = ctx.target
     card = content_card(ctx, row) if row is not None else None
     if p.stale(s) or s.kind != "review" or card is None or row.status != store.ACTIVE:
         ctx.outcome = "practice:ended"
