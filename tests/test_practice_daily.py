@@ -106,7 +106,10 @@ async def test_a_nudge_is_sent_once_and_a_late_one_says_so(app, clock):
 
 async def test_review_off_and_friendly_refusals(app, clock):
     chat = app.fake.chat("alice")
-    assert "tell me your time zone" in texts(await chat.say("/review daily 19:00"))
+    first = texts(await chat.say("/review daily 7:30pm"))
+    assert "tell me your time zone" in first
+    assert "Then send /review daily 19:30 again" in first  # the time they asked for, not an example
+    assert "Then send /review daily 19:00 again" in texts(await chat.say("/review daily soon"))
     await chat.say("/timezone Asia/Kolkata")
     assert "Give the time of your daily review nudge" in texts(await chat.say("/review daily"))
     bad = texts(await chat.say("/review daily 25:61"))
@@ -119,7 +122,8 @@ async def test_review_off_and_friendly_refusals(app, clock):
     async with app.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(Reminder)) == 0
     group = app.fake.chat("alice", chat_id="g1", group=True)
-    assert "comes to our private chat" in texts(await group.say("/review daily 19:00"))
+    in_group = texts(await group.say("/review daily 06:45"))
+    assert "comes to our private chat" in in_group and "/review daily 06:45" in in_group
 
 
 async def test_a_nudge_in_chinese(app, clock):

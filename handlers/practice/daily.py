@@ -37,6 +37,8 @@ from handlers.practice.common import PracticePress
 from handlers.schedule import ScheduleError, parse, upcoming
 from handlers.study_time import day_start
 
+UTC_ZONE = ZoneInfo("UTC")
+
 DAILY = ("daily", "每天", "每日")
 OFF = ("off", "关闭", "停止")
 MAX_ALERT = 200  # Telegram's callback alert, in UTF-16 units
@@ -103,12 +105,19 @@ def _at(first: datetime, zone: ZoneInfo) -> str:
     return first.astimezone(zone).strftime("%H:%M")
 
 
+def _asked_time(ctx: Context, text: str) -> str:
+    """The time the learner gave, as HH:MM, for a reply that asks them to send the command again
+    (19:00 when they gave none that reads as a time)."""
+    ruled = _daily_rule(ctx, text, UTC_ZONE, "practice.nudge_usage")
+    return "19:00" if isinstance(ruled, Reply) else _at(ruled[1], UTC_ZONE)
+
+
 async def set_review_nudge(ctx: Context, text: str) -> Reply:
     if not ctx.event.chat.is_direct:
-        return ctx.reply("practice.nudge_private")
+        return ctx.reply("practice.nudge_private", time=_asked_time(ctx, text))
     if not ctx.user.timezone_set:
         example = locale_zone(ctx.event.user.locale or ctx.lang) or EXAMPLE_ZONE
-        return ctx.reply("practice.nudge_needs_zone", example=example)
+        return ctx.reply("practice.nudge_needs_zone", example=example, time=_asked_time(ctx, text))
     zone = ctx.zone()
     ruled = _daily_rule(ctx, text, zone, "practice.nudge_usage")
     if isinstance(ruled, Reply):
