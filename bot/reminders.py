@@ -172,6 +172,11 @@ class ReminderService:
         rest of its claimed deliveries back (pending, picked up at the next start), then the scheduler
         goes (shutting it down first would cancel the tick mid-transaction)."""
         self._stopping = True
+        if self._scheduler is not None:
+            self._scheduler.pause()  # no job starts from here on
+        # A tick the scheduler started a moment ago runs now and returns at once (it sees _stopping);
+        # shut down under it, its task would be cancelled, which APScheduler logs as an error.
+        await asyncio.sleep(0)
         async with self._lock:
             if self._scheduler is not None:
                 self._scheduler.shutdown(wait=False)

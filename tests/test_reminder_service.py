@@ -3,6 +3,7 @@ Time is the fake clock; nothing sleeps."""
 
 from __future__ import annotations
 
+import asyncio
 import random
 import time
 from datetime import UTC, datetime
@@ -293,3 +294,25 @@ async def test_count_of_rows_stays_bounded_for_a_year_of_downtime(app, clock):
         r = (await s.execute(select(Reminder))).scalar_one()
     assert n <= 501 and r.next_fire_at == datetime(2028, 3, 3, 9, 0, tzinfo=UTC)
     assert reminder_messages(app.fake) == []
+
+
+async def test_stopping_just_as_a_tick_starts_logs_no_error(app, caplog):
+    from datetime import UTC as utc
+
+    from apscheduler.triggers.date import DateTrigger
+
+    service = app.reminders
+    await service.start()
+    while service._lock.locked() or service._scheduler.get_job("wake"):  # start's own tick is over
+        await asyncio.sleep(0.01)
+    executor = service._scheduler._lookup_executor("default")
+    service._scheduler.add_job(service.tick, DateTrigger(run_date=datetime.now(utc)), id="due-now")
+    for _ in range(100):  # the scheduler submits it: its task is created, and has not run yet
+        if executor._pending_futures:
+            break
+        await asyncio.sleep(0)
+    (started,) = executor._pending_futures
+    await service.stop()
+    await asyncio.sleep(0.01)
+    assert started.done() and not started.cancelled()  # it ran, saw the service stopping, and returned
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], caplog.text
