@@ -297,8 +297,6 @@ async def test_count_of_rows_stays_bounded_for_a_year_of_downtime(app, clock):
 
 
 async def test_stopping_just_as_a_tick_starts_logs_no_error(app, caplog):
-    from datetime import UTC as utc
-
     from apscheduler.triggers.date import DateTrigger
 
     service = app.reminders
@@ -306,7 +304,7 @@ async def test_stopping_just_as_a_tick_starts_logs_no_error(app, caplog):
     while service._lock.locked() or service._scheduler.get_job("wake"):  # start's own tick is over
         await asyncio.sleep(0.01)
     executor = service._scheduler._lookup_executor("default")
-    service._scheduler.add_job(service.tick, DateTrigger(run_date=datetime.now(utc)), id="due-now")
+    service._scheduler.add_job(service.tick, DateTrigger(run_date=datetime.now(UTC)), id="due-now")
     for _ in range(100):  # the scheduler submits it: its task is created, and has not run yet
         if executor._pending_futures:
             break
