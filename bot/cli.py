@@ -75,7 +75,7 @@ def _locale() -> str | None:
 
 async def _console(settings: Settings, user: str | None) -> int:
     from bot.adapters.console import ConsoleAdapter
-    from bot.app import App
+    from bot.app import App, settle_heap
 
     user_id = (user or getpass.getuser() or "learner").strip()[:64]
     console = ConsoleAdapter(user_id, user_id, _locale())
@@ -87,6 +87,7 @@ async def _console(settings: Settings, user: str | None) -> int:
     local = settings.model_copy(update={"flood_limit": None, "bot_admins": admins})
     try:
         async with App(local, [console]):
+            settle_heap()
             await console.wait_closed()
     finally:
         log_stream(sys.stderr)
@@ -158,7 +159,7 @@ async def _serve(settings: Settings, mask: Mask) -> int:
 
 async def _run_until(stop: asyncio.Event, settings: Settings) -> None:
     """Start the app (a stop while it connects abandons the start cleanly) and run it until `stop`."""
-    from bot.app import App
+    from bot.app import App, settle_heap
 
     app = App(settings, _adapters(settings))
     starting = asyncio.ensure_future(app.__aenter__())
@@ -171,6 +172,7 @@ async def _run_until(stop: asyncio.Event, settings: Settings) -> None:
                 await starting
             return
         starting.result()  # StartFailed, or any other start-up error, is raised here
+        settle_heap()
         try:
             await stopping
         finally:
