@@ -8,12 +8,12 @@ import gc
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from bot.adapters.base import Adapter, RetryLater
 from bot.clock import SystemClock
 from bot.content_watch import watch_content
 from bot.embedder import load_embedder
-from bot.health import HealthServer
 from bot.metrics import Metrics
 from bot.reminders import ReminderService, ReminderSettings
 from bot.settings import Settings
@@ -49,6 +49,9 @@ from handlers.core.markup import Bullets, Code
 from handlers.core.middleware import default_chain
 from handlers.core.router import Dispatcher, Router
 from handlers.core.types import ChatRef, Clock, Event, Reply, Route
+
+if TYPE_CHECKING:  # the health server (aiohttp, ~0.2 s to import) loads only when HEALTH_PORT is set
+    from bot.health import HealthServer
 
 log = logging.getLogger("bot")
 
@@ -164,6 +167,8 @@ class App:
                 await adapter.start(self.dispatch)
                 await adapter.publish_commands(self.command_menu())
             if self.settings.health_port:
+                from bot.health import HealthServer  # noqa: PLC0415
+
                 self.health = HealthServer(
                     self.settings.health_listen, self.settings.health_port, self.check, self.metrics.render
                 )
