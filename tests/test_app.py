@@ -4,8 +4,12 @@ in db.events) and their marks pruned by age, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.app import REPEATS_KEPT, ROUTERS, App, settle_heap
@@ -15,6 +19,8 @@ from handlers.core.markup import parse
 from handlers.core.router import Router, parse_line
 from handlers.core.types import Event, Reply
 from tests.conftest import make_settings, texts
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _update(chat, text: str, event_id: str) -> Event:  # noqa: ANN001
@@ -83,3 +89,11 @@ def test_settle_heap_takes_what_start_up_made_out_of_the_collectors_scans() -> N
         assert gc.get_freeze_count() > 1000  # modules, content, routes...: all out of the collections' way
     finally:
         gc.unfreeze()  # the rest of the test process collects as before
+
+
+@pytest.mark.slow
+def test_the_app_loads_no_web_server_unless_health_is_asked_for() -> None:
+    """aiohttp takes ~0.2 s of a start-up on one core; only HEALTH_PORT needs it (bot.health)."""
+    code = "import sys, bot.app, bot.cli; print('aiohttp' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "False"
