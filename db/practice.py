@@ -12,7 +12,6 @@ from datetime import datetime
 
 from sqlalchemy import Row, and_, bindparam, case, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from db.models import Delivery, PracticeCard, PracticeReview, PracticeSession, QuizAnswer, Reminder
 from db.reminders import SENT
@@ -74,12 +73,9 @@ _PRESS = (
 )
 _END = update(_sessions).where(_sessions.c.id == bindparam("sid")).values(ended=True)
 _NEXT = (
-    update(PracticeSession.__table__)
-    .where(
-        PracticeSession.__table__.c.id == bindparam("sid"),
-        PracticeSession.__table__.c.position == bindparam("at"),
-    )
-    .values(position=PracticeSession.__table__.c.position + 1)
+    update(_sessions)
+    .where(_sessions.c.id == bindparam("sid"), _sessions.c.position == bindparam("at"))
+    .values(position=_sessions.c.position + 1)
 )
 
 
@@ -221,15 +217,12 @@ async def save_review(session: AsyncSession, card: Row, rating: int, now: dateti
     )
 
 
-async def advance(session: AsyncSession, s: PracticeSession | Review) -> bool:
-    """The session moves on from its current card, in the database and in `s`; False when another
+async def advance(session: AsyncSession, s: Review) -> bool:
+    """The review moves on from its current card, in the database and in `s`; False when another
     press moved it first (two presses of one button at once: only one rates the card)."""
     if not (await execute(session, _NEXT, {"sid": s.id, "at": s.position})).rowcount:
         return False
-    if isinstance(s, PracticeSession):
-        set_committed_value(s, "position", s.position + 1)
-    else:
-        s.position += 1
+    s.position += 1
     return True
 
 
