@@ -36,6 +36,31 @@ async def test_step_by_number_and_by_id_shows_resources_and_posts(chat, app):
         assert ("Done", f"step:done:{step.id}") in buttons(replies)
 
 
+def test_a_step_is_found_by_a_piece_of_its_title_in_either_language_when_only_one_has_it(app):
+    content = app.store.content
+    by_id = content.step_by_id
+    found = {
+        ref: content.find_step(ref) for ref in ("math", "Python", " MLOps ", "deep learning", "数学", "求职")
+    }
+    assert {ref: s.id for ref, s in found.items()} == {
+        "math": "math-foundations",
+        "Python": "python-basics",
+        " MLOps ": "mlops",
+        "deep learning": "deep-learning",
+        "数学": "math-foundations",
+        "求职": "job-search",
+    }
+    assert content.find_step("portfolio") is by_id["portfolio"]  # an id still wins
+    for shared_or_short in ("data", "learning", "a", "", "13", "0", "cooking"):
+        assert content.find_step(shared_or_short) is None, shared_or_short
+
+
+async def test_commands_take_a_step_by_name(app):
+    chat = app.fake.chat("mei", locale="zh")
+    assert "第 3 步" in texts(await chat.say("/review add 数学"))
+    assert "Step 2" in texts(await app.fake.chat("ana").say("/doing python"))
+
+
 async def test_state_commands_change_the_step_and_the_bar(chat):
     assert "is in progress" in texts(await chat.say("/doing 2"))
     assert "▶️ 2." in texts(await chat.say("/roadmap"))

@@ -69,12 +69,18 @@ class Content:
         return self._memo[key]
 
     def find_step(self, ref: str) -> Step | None:
-        """A step by number ("3") or id ("math-foundations")."""
-        ref = ref.strip().lower()
+        """A step by number ("3"), id ("math-foundations") or a piece of its title in either language
+        that only one step's title has ("math", "python", "mlops", "数学", "求职"), as the commands'
+        help promises ("a step number or name"). A piece several titles share ("data", "learning") or
+        of one letter names no step."""
+        ref = " ".join(ref.lower().split())
         n = parse_int(ref)
         if n is not None:
             return self.steps[n - 1] if 1 <= n <= len(self.steps) else None
-        return self.step_by_id.get(ref)
+        if (found := self.step_by_id.get(ref)) is not None or len(ref) < 2:
+            return found
+        hits = [s for s in self.steps if any(ref in title.lower() for title in s.titles.values())]
+        return hits[0] if len(hits) == 1 else None
 
 
 def content_parts(cls: type[Content]) -> tuple[tuple[str, Loader[Any]], ...]:
