@@ -49,7 +49,7 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         from db.engine import make_engine
 
         migrating = make_engine(engine.url.render_as_string(hide_password=False), foreign_keys=False)
-        lock = await asyncio.to_thread(_lock_file, engine.url.database)
+        lock = await _take_lock(engine.url.database)
         try:
             await _upgrade(migrating, revision)
             async with migrating.connect() as conn:
@@ -62,6 +62,23 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
                 lock.close()  # closing the file releases the lock
         return
     await _upgrade(engine, revision)
+
+
+async def _take_lock(database: str | None) -> IO[bytes] | None:
+    """`_lock_file` in a thread (it waits for the other process). If this start is cancelled while the
+    thread waits, the lock it then gets is let go at once: left open, it would keep every later start
+    in this process waiting forever."""
+    waiting = asyncio.get_running_loop().run_in_executor(None, _lock_file, database)
+    try:
+        return await asyncio.shield(waiting)
+    except asyncio.CancelledError:
+        waiting.add_done_callback(_let_go)
+        raise
+
+
+def _let_go(taken: asyncio.Future) -> None:
+    if not taken.cancelled() and taken.exception() is None and taken.result() is not None:
+        taken.result().close()
 
 
 def _lock_file(database: str | None) -> IO[bytes] | None:

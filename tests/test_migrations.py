@@ -261,3 +261,34 @@ async def test_processes_starting_together_migrate_once(db_url: str) -> None:
     finally:
         for e in engines:
             await e.dispose()
+
+
+async def test_a_start_cancelled_while_waiting_for_the_migration_lock_lets_it_go(
+    tmp_path, monkeypatch
+) -> None:  # noqa: ANN001
+    """Left held by nobody, the lock kept every later start in the process waiting (a test run hung)."""
+    import asyncio
+    import fcntl
+
+    from db import migrate
+
+    database = str(tmp_path / "x.db")
+    held = migrate._lock_file(database)  # another process is migrating
+    taken = []  # the lock file stays referenced (as it was when the run hung), so only closing it lets go
+    lock_file = migrate._lock_file
+    monkeypatch.setattr(migrate, "_lock_file", lambda db: taken.append(lock_file(db)) or taken[-1])
+    waiting = asyncio.create_task(migrate._take_lock(database))
+    await asyncio.sleep(0.05)
+    waiting.cancel()  # this start is called off while it waits
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    held.close()  # the other process is done: the waiting thread takes the lock, and must let it go
+    with open(f"{database}.migrate-lock", "ab") as probe:
+        for _ in range(500):
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                await asyncio.sleep(0.01)
+        else:
+            pytest.fail("the cancelled start still holds the migration lock")
