@@ -10,7 +10,7 @@ from handlers.core.context import Context
 from handlers.core.markup import Bold, Bullets, Para, Text
 from handlers.core.router import Router
 from handlers.core.types import Option, Reply
-from handlers.replies import note_items, step_title
+from handlers.replies import note_items, step_not_found, step_title
 
 router = Router("notes")
 
@@ -29,7 +29,7 @@ async def note(ctx: Context) -> Reply:
         return ctx.reply("note.usage")
     step = ctx.content.find_step(ref)
     if step is None:
-        return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
+        return step_not_found(ctx, ref)
     if not text:
         return ctx.reply("note.usage")
     if len(text) > MAX_TEXT:
@@ -47,7 +47,7 @@ async def notes(ctx: Context) -> Reply:
     ref = ctx.options["step"] or ""
     step = ctx.content.find_step(ref) if ref else None
     if ref and step is None:
-        return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
+        return step_not_found(ctx, ref)
     rows = await store.notes(ctx.session, ctx.user.id, step.id if step else None)
     if not rows:
         return ctx.reply("note.none_on_step" if step else "note.none", n=step.number if step else 0)

@@ -93,6 +93,15 @@ def step_title(ctx: Context, step: Step) -> str:
     return step.titles.get(ctx.lang) or step.titles["en"]
 
 
+def step_not_found(ctx: Context, ref: str) -> Reply:
+    """No step goes by `ref`: the steps whose names share it ("data": 4, 9 and 11), or the range."""
+    several = ctx.content.steps_named(ref)
+    if len(several) > 1:
+        steps = ", ".join(f"{s.number} {step_title(ctx, s)}" for s in several)
+        return ctx.reply("step.several", ref=ref[:40], steps=steps)
+    return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
+
+
 def note_items(ctx: Context, rows) -> tuple:  # noqa: ANN001
     """A learner's notes as list items: '#12 (2026-12-01) eigenvectors finally clicked'."""
     zone = ctx.zone()

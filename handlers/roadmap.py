@@ -23,6 +23,7 @@ from handlers.replies import (
     open_step_button,
     progress_bar,
     resource_key,
+    step_not_found,
     step_reply,
     step_title,
 )
@@ -66,7 +67,7 @@ async def step(ctx: Context) -> Reply:
         return await step_reply(ctx, nxt) if nxt else ctx.reply("roadmap.all_done")
     found = ctx.content.find_step(ref)
     if found is None:
-        return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
+        return step_not_found(ctx, ref)
     return await step_reply(ctx, found)
 
 
@@ -80,7 +81,7 @@ async def change_state(ctx: Context, action: str, ref: str) -> Reply:
         return _usage(ctx, action)
     found = ctx.content.find_step(ref)
     if found is None:
-        return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
+        return step_not_found(ctx, ref)
     await set_step_state(ctx.session, ctx.user.id, found.id, STATE_OF[action], ctx.now())
     joined = await add_step_cards(ctx, found) if action in ("done", "doing") else 0
     states = await step_states(ctx.session, ctx.user.id)

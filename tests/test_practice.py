@@ -167,7 +167,7 @@ async def test_review_add_and_remove_keep_the_history(chat, app):
 
 async def test_review_arguments_that_make_no_sense_get_a_usage_and_change_nothing(chat, app):
     assert "Send /review to review" in texts(await chat.say("/review dance 3"))
-    assert "Which step?" in texts(await chat.say("/review add 99"))
+    assert 'There is no step "99". Steps are numbered 1 to 12' in texts(await chat.say("/review add 99"))
     assert "Which step?" in texts(await chat.say("/review add"))
     assert await _count(app, PracticeCard) == 0
 

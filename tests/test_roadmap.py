@@ -58,7 +58,13 @@ def test_a_step_is_found_by_a_piece_of_its_title_in_either_language_when_only_on
 async def test_commands_take_a_step_by_name(app):
     chat = app.fake.chat("mei", locale="zh")
     assert "第 3 步" in texts(await chat.say("/review add 数学"))
-    assert "Step 2" in texts(await app.fake.chat("ana").say("/doing python"))
+    ana = app.fake.chat("ana")
+    assert "Step 2" in texts(await ana.say("/doing python"))
+    several = texts(await ana.say("/step data"))  # steps 4, 9 and 11 have it: say so, change nothing
+    assert "Several steps" in several and "4 Working with data" in several and "9 Serve models" in several
+    assert "11 Portfolio, datasets" in several and "Give the number" in several
+    assert "好几步的名称里都有“学习”" in texts(await chat.say("/quiz 学习"))
+    assert "There is no step \"cooking\"" in texts(await ana.say("/review add cooking"))
 
 
 async def test_state_commands_change_the_step_and_the_bar(chat):

@@ -77,10 +77,17 @@ class Content:
         n = parse_int(ref)
         if n is not None:
             return self.steps[n - 1] if 1 <= n <= len(self.steps) else None
-        if (found := self.step_by_id.get(ref)) is not None or len(ref) < 2:
+        if (found := self.step_by_id.get(ref)) is not None:
             return found
-        hits = [s for s in self.steps if any(ref in title.lower() for title in s.titles.values())]
-        return hits[0] if len(hits) == 1 else None
+        named = self.steps_named(ref)
+        return named[0] if len(named) == 1 else None
+
+    def steps_named(self, ref: str) -> list[Step]:
+        """The steps whose title, in either language, has this piece (two letters at least)."""
+        ref = " ".join(ref.lower().split())
+        if len(ref) < 2:
+            return []
+        return [s for s in self.steps if any(ref in title.lower() for title in s.titles.values())]
 
 
 def content_parts(cls: type[Content]) -> tuple[tuple[str, Loader[Any]], ...]:

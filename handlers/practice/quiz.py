@@ -15,7 +15,7 @@ from handlers.core.markup import Bold, Para, Text
 from handlers.core.types import Button, Option, Reply
 from handlers.practice import daily, router
 from handlers.practice.common import QUIZ_LENGTH, PracticePress, QuizPress, question_resource, reread
-from handlers.replies import step_title
+from handlers.replies import step_not_found, step_title
 
 
 async def _quiz_steps(ctx: Context) -> list[Step]:
@@ -42,7 +42,7 @@ async def start_quiz(ctx: Context, ref: str = "") -> Reply:
     if ref:
         step = ctx.content.find_step(ref)
         if step is None:
-            return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
+            return step_not_found(ctx, ref)
         if step.id not in ctx.content.decks:
             return ctx.reply("practice.no_deck", n=step.number, title=step_title(ctx, step))
         steps = [step]

@@ -10,7 +10,7 @@ from handlers.core.types import Button, Option, Reply
 from handlers.deck import RATINGS, add_step_cards, content_card, local_day_bounds, review
 from handlers.practice import daily, router
 from handlers.practice.common import MAX_REVIEWS, ReviewPress, quiz_button, reread, when
-from handlers.replies import step_title
+from handlers.replies import step_not_found, step_title
 
 ADD = ("add", "添加", "加入")
 REMOVE = ("remove", "移除", "删除")
@@ -107,9 +107,11 @@ async def review_command(ctx: Context) -> Reply:
     if action not in ADD + REMOVE:
         return ctx.reply("practice.review_usage")
     ref = ctx.options["what"] or ""
-    step = ctx.content.find_step(ref) if ref else None
-    if step is None:
+    if not ref:
         return ctx.reply("practice.which_step", total=len(ctx.content.steps))
+    step = ctx.content.find_step(ref)
+    if step is None:
+        return step_not_found(ctx, ref)
     if step.id not in ctx.content.decks:
         return ctx.reply("practice.no_deck", n=step.number, title=step_title(ctx, step))
     if action in ADD:
