@@ -64,7 +64,7 @@ async def test_commands_take_a_step_by_name(app):
     assert "Several steps" in several and "4 Working with data" in several and "9 Serve models" in several
     assert "11 Portfolio, datasets" in several and "Give the number" in several
     assert "好几步的名称里都有“学习”" in texts(await chat.say("/quiz 学习"))
-    assert "There is no step \"cooking\"" in texts(await ana.say("/review add cooking"))
+    assert 'There is no step "cooking"' in texts(await ana.say("/review add cooking"))
 
 
 async def test_state_commands_change_the_step_and_the_bar(chat):
