@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from babel.lists import format_list
+
 from db.faq_feedback import NO, YES, get_ask
 from db.notes import notes as step_notes
 from db.progress import step_states
@@ -97,7 +99,7 @@ def step_not_found(ctx: Context, ref: str) -> Reply:
     """No step goes by `ref`: the steps whose names share it ("data": 4, 9 and 11), or the range."""
     several = ctx.content.steps_named(ref)
     if len(several) > 1:
-        steps = ", ".join(f"{s.number} {step_title(ctx, s)}" for s in several)
+        steps = format_list([f"{s.number} {step_title(ctx, s)}" for s in several], locale=ctx.lang)
         return ctx.reply("step.several", ref=ref[:40], steps=steps)
     return ctx.reply("step.not_found", ref=ref[:40], total=len(ctx.content.steps))
 
