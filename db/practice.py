@@ -71,6 +71,7 @@ _PRESS = (
     )
     .where(_sessions.c.id == bindparam("sid"))
 )
+_CardRow = namedtuple("_CardRow", [c.name for c in _cards.c])  # a card read with its session
 _END = update(_sessions).where(_sessions.c.id == bindparam("sid")).values(ended=True)
 _NEXT = (
     update(_sessions)
@@ -391,9 +392,6 @@ async def review_press(
     review = Review(row.session_id, row.session_user_id, row.kind, row.position, row.ended)
     card = _CardRow(*row[5:]) if row.id is not None else None
     return review, card
-
-
-_CardRow = namedtuple("_CardRow", [c.name for c in _cards.c])  # a card read with its session
 
 
 async def end_review(session: AsyncSession, s: Review) -> None:

@@ -184,9 +184,8 @@ class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
 class InlineDialect(SQLiteDialect_aiosqlite):
     driver = "aiosqlite"
     supports_statement_cache = True
-    runs_inline = (
-        True  # a statement on a connection already in a transaction needs no greenlet (db.sql.execute)
-    )
+    # a statement on a connection already in its transaction needs no greenlet (db.sql.execute)
+    runs_inline = True
 
     @classmethod
     def import_dbapi(cls) -> InlineDBAPI:
