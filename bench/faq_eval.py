@@ -23,7 +23,14 @@ The sets:
   tune and report), so it is a tuning set now.
 - d: eval/set-d.jsonl (2026-12-03), a fourth writer's 360 questions, the same layout as C, written blind
   (the topic list alone, no content, no other set) while the matcher was tuned on tune, report and C by
-  someone who never saw it; run once on the build that landed, reported only.
+  someone who never saw it; run once on the build that landed, reported only. Tuned on since.
+- e: eval/set-e.jsonl (2026-12-07), a fifth writer's 360 questions, the layout of C and D (English
+  "mixed" lines are Hinglish), written blind from the topic list alone; kept unseen while the matcher
+  and content were changed that day, run once on the build that landed: reported only.
+- f: eval/set-f.jsonl (2026-12-07), a sixth writer's 400 harder questions (5 per topic and language:
+  indirect stories, short, Indian English / Chinese internet usage, mixed, neighbouring topics; 50
+  out-of-scope lines per language), written to find misses: its misses were studied, so it is a
+  tuning set.
 """
 
 from __future__ import annotations
@@ -206,6 +213,8 @@ def main() -> None:
         "report": ROOT / "eval" / "report.jsonl",
         "c": ROOT / "eval" / "set-c.jsonl",
         "d": ROOT / "eval" / "set-d.jsonl",
+        "e": ROOT / "eval" / "set-e.jsonl",
+        "f": ROOT / "eval" / "set-f.jsonl",
     }
     sets = {name: load_rows(path) for name, path in files.items() if name in wanted and path.exists()}
     content, problems = load_content(REPO_CONTENT)

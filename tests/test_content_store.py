@@ -45,17 +45,30 @@ class GatedEmbedder(FakeEmbedder):
         self.entered = threading.Event()  # a question call has started
         self.batches: list[int] = []
         self.fail = False
+        self.running = self.most_at_once = 0
+        self._count = threading.Lock()
 
     def embed_content(self, texts):  # noqa: ANN001, ANN201
         return np.stack([self._vec(t) for t in texts])
 
     def embed(self, texts):  # noqa: ANN001, ANN201
-        self.batches.append(len(texts))
+        with self._count:
+            self.batches.append(len(texts))
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
         self.entered.set()
-        assert self.gate.wait(10), "the test never opened the gate"
-        if self.fail:
-            raise RuntimeError("engine crashed")
-        return np.stack([self._vec(t) for t in texts])
+        try:
+            assert self.gate.wait(10), "the test never opened the gate"
+            if self.fail:
+                raise RuntimeError("engine crashed")
+            return np.stack([self._vec(t) for t in texts])
+        finally:
+            with self._count:
+                self.running -= 1
+
+
+class TwoEngines(GatedEmbedder):
+    engines = 2  # as bot.embedder's on two cores: two calls may run at once
 
 
 def hybrid_store(embedder: GatedEmbedder) -> ContentStore:
@@ -90,6 +103,38 @@ async def test_questions_arriving_together_at_an_idle_model_share_one_call():
     found = await asyncio.gather(*(store.match(q) for q in QUESTIONS))
     assert embedder.batches == [len(QUESTIONS)]
     assert found == store.matcher.match_many(QUESTIONS)
+
+
+async def test_with_two_engines_what_waits_is_shared_between_them_and_runs_at_once():
+    embedder = TwoEngines()
+    store = hybrid_store(embedder)
+    assert store.workers == 2
+    store.cache_size = 0
+    embedder.gate.clear()
+    seven = [*QUESTIONS, "is kaggle worth it"]
+    questions = [*seven, seven[0], seven[-1]]  # two asked twice: each goes with its twin
+    asked = [asyncio.create_task(store.match(q)) for q in questions]
+    for _ in range(200):  # both calls reach the model while the gate is shut
+        if embedder.running == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert embedder.running == 2 and sorted(embedder.batches) == [3, 4]  # 7 different texts, halved
+    late = asyncio.create_task(store.match("what is mlops"))  # both engines busy: it waits its turn
+    await asyncio.sleep(0.02)
+    assert len(embedder.batches) == 2
+    embedder.gate.set()
+    found = await asyncio.gather(*asked, late)
+    assert embedder.most_at_once == 2 and sorted(embedder.batches) == [1, 3, 4]
+    assert found == store.matcher.match_many([*questions, "what is mlops"])  # each got its own answer
+
+
+async def test_one_engine_makes_one_call_at_a_time():
+    embedder = GatedEmbedder()
+    store = hybrid_store(embedder)
+    assert store.workers == 1
+    store.cache_size = 0
+    await asyncio.gather(*(store.match(q) for q in [*QUESTIONS, *(f"{q}?" for q in QUESTIONS)]))
+    assert embedder.most_at_once == 1
 
 
 async def test_a_lone_question_goes_at_once_and_a_repeated_one_is_matched_once_per_call():

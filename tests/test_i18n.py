@@ -11,7 +11,7 @@ import yaml
 
 from bot.settings import REPO_CONTENT
 from handlers.content import load_content
-from handlers.core.i18n import Strings
+from handlers.core.i18n import Strings, detect_lang
 from handlers.core.markup import Bold, Para, Text
 from handlers.core.plurals import placeholders, problems, select
 from tests.conftest import texts
@@ -130,3 +130,23 @@ def test_content_check_compares_placeholders_inside_plural_forms(tmp_path: Path)
 async def test_progress_says_day_and_days_properly(chat) -> None:  # noqa: ANN001
     assert "Streak: 0 days in a row" in texts(await chat.say("/progress"))
     assert "(s)" not in texts(await chat.say("/progress"))
+
+
+@pytest.mark.parametrize(
+    ("question", "lang"),
+    [
+        ("how much math do I need", "en"),
+        ("需要多少数学", "zh"),
+        ("SQL？", "zh"),  # a Chinese input method's question mark
+        ("MLE 面试会考 leetcode 吗", "zh"),  # Chinese, with the field's terms in Latin letters
+        ("学 PyTorch 还是 TF", "zh"),
+        ("Kaggle 比赛有用吗", "zh"),
+        ("报错了帮我看看：RuntimeError: Expected all tensors to be on the same device", "zh"),
+        ("Is it true that 打比赛 on Kaggle can help me get hired?", "en"),  # English, a Chinese word in it
+        ("What can ML concretely do in 医疗 and e-commerce?", "en"),
+        ("I've done accounting for five years and want to 转行 into ML, is that realistic?", "en"),
+        ("PyTorch 还是 TensorFlow", "zh"),
+    ],
+)
+def test_a_questions_language_is_the_one_its_sentence_is_built_in(question: str, lang: str) -> None:
+    assert detect_lang(question) == lang

@@ -8,11 +8,13 @@ A reload reads and parses the files in a worker thread: until it succeeds, every
 from the content it had, and one reload runs at a time.
 
 Matching a question (`match`) is cheap for the lexical matcher (on the event loop) and takes tens of
-milliseconds of model time for the hybrid one, so that runs in the store's one model thread, one call
-at a time. Questions that arrive while the model is busy, or within `batch_window` of a question that
-found it idle, go to the model together in one `match_many` call (one forward pass for all; each caller
-gets its own Match). Answers are kept in a small in-memory cache for the matcher that gave them (so it
-is dropped on a reload and when the model takes over); questions are never written anywhere.
+milliseconds of model time for the hybrid one, so that runs in the store's model threads, one call per
+engine of the embedder at a time (`workers`: the embedder's `engines`, one per core). Questions that
+arrive while every engine is busy, or within `batch_window` of a question that found one idle, go to
+the model together in one `match_many` call (one forward pass for all; each caller gets its own
+Match); what waits is shared evenly between the engines that are free. Answers are kept in a small
+in-memory cache for the matcher that gave them (so it is dropped on a reload and when the model takes
+over); questions are never written anywhere.
 """
 
 from __future__ import annotations
@@ -83,8 +85,9 @@ class ContentStore:
         self._pending: list[tuple[tuple, str, asyncio.Future[Match]]] = []  # (pair, question, answer)
         self._runner: asyncio.Task | None = None
         self._runner_loop: asyncio.AbstractEventLoop | None = None
-        self._in_model: list[tuple[tuple, str, asyncio.Future[Match]]] = []  # the call being made
+        self._in_model: list[list[tuple[str, asyncio.Future[Match]]]] = []  # the calls being made
         self._model_thread: ThreadPoolExecutor | None = None
+        self.workers = max(1, int(getattr(embedder, "engines", 1))) if embedder is not None else 1
         self.model_calls = 0  # match_many calls that went to the model, for tests and benchmarks...
         self.model_questions = 0  # ...and the questions they carried
         content, lexical, problems = _prepare(self.root)
@@ -170,32 +173,55 @@ class ContentStore:
         return await future
 
     async def _run_model(self) -> None:
-        """Feed the model from the queue until it is empty: one call at a time, each with every question
-        that waits by then. A question that finds the model idle waits `batch_window` for company first
-        (unless company is there already)."""
+        """Feed the model from the queue until it is empty: at most `workers` calls at a time, each
+        with its share of the questions that wait by then. A question that finds the model idle waits
+        `batch_window` for company first (unless company is there already)."""
         loop = asyncio.get_running_loop()
         if self._model_thread is None:
-            # the embedder may lower this thread's priority below the event loop's (bot.embedder)
+            # the embedder may lower these threads' priority below the event loop's (bot.embedder)
             started = getattr(self.embedder, "enter_model_thread", None)
-            self._model_thread = ThreadPoolExecutor(1, thread_name_prefix="faq-model", initializer=started)
+            self._model_thread = ThreadPoolExecutor(
+                self.workers, thread_name_prefix="faq-model", initializer=started
+            )
+        running: set[asyncio.Task] = set()
         try:
             await asyncio.sleep(0)  # the events already ready to run reach their match first
             if len(self._pending) == 1 and self.batch_window > 0:
                 await asyncio.sleep(self.batch_window)
-            while self._pending:
-                batch, self._pending = self._pending[: self.max_batch], self._pending[self.max_batch :]
-                groups: dict[int, tuple[tuple, list]] = {}
-                for current, key, future in batch:  # a reload may have swapped the matcher in between
-                    groups.setdefault(id(current), (current, []))[1].append((key, future))
-                for current, waiting in groups.values():
-                    await self._call_model(loop, current, waiting)
+            while self._pending or running:
+                idle = self.workers - len(running)
+                if self._pending and idle > 0:  # an even share for each free engine
+                    running.add(
+                        loop.create_task(self._call_batch(loop, self._share(idle)), name="faq-model-call")
+                    )
+                    continue
+                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
         finally:
             self._runner = None
-            if self._runner_loop is loop:  # left over only if this task was cancelled (loop closing)
-                for _, _, future in (*self._pending, *self._in_model):
+            for task in running:  # only if this task was cancelled (loop closing)
+                task.cancel()
+            if self._runner_loop is loop:
+                left = [f for _, _, f in self._pending] + [f for call in self._in_model for _, f in call]
+                for future in left:
                     if not future.done():
                         future.cancel()
                 self._in_model = []
+
+    def _share(self, engines: int) -> list:
+        """Take the first of `engines` even shares of the waiting questions (by text: the same question
+        asked twice goes in one call, matched once)."""
+        texts = list(dict.fromkeys(key for _, key, _ in self._pending))
+        chosen = set(texts[: min(self.max_batch, -(-len(texts) // engines))])
+        batch = [waiting for waiting in self._pending if waiting[1] in chosen]
+        self._pending = [waiting for waiting in self._pending if waiting[1] not in chosen]
+        return batch
+
+    async def _call_batch(self, loop: asyncio.AbstractEventLoop, batch: list) -> None:
+        groups: dict[int, tuple[tuple, list]] = {}
+        for current, key, future in batch:  # a reload may have swapped the matcher in between
+            groups.setdefault(id(current), (current, []))[1].append((key, future))
+        for current, waiting in groups.values():
+            await self._call_model(loop, current, waiting)
 
     async def _call_model(self, loop: asyncio.AbstractEventLoop, current: tuple, waiting: list) -> None:
         keys = list(dict.fromkeys(key for key, future in waiting if not future.done()))
@@ -203,7 +229,7 @@ class ContentStore:
             return
         self.model_calls += 1
         self.model_questions += len(keys)
-        self._in_model = [(current, key, future) for key, future in waiting]
+        self._in_model.append(waiting)
         try:
             found = await loop.run_in_executor(self._model_thread, current[1].match_many, keys)
         except Exception as exc:  # every question of the batch gets the error (its event says sorry)
@@ -211,6 +237,8 @@ class ContentStore:
                 if not future.done():
                     future.set_exception(exc)
             return
+        finally:
+            self._in_model = [w for w in self._in_model if w is not waiting]
         answers = dict(zip(keys, found, strict=True))
         for key, answer in answers.items():
             self._remember(current, key, answer)

@@ -27,10 +27,26 @@ def lang_from_locale(locale: str | None) -> str:
 _CJK_PUNCT = re.compile(r"[\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f\uff08\uff09\u300a\u300b]")
 
 
+# The words an English sentence is built with (not the field's terms, which Chinese learners type in Latin
+# letters too: "学 PyTorch 还是 TF" is Chinese).
+_EN_GLUE = frozenset(
+    "a an the is are was were be been am do does did i me my we you your it this that what which who how "
+    "why when where can could should would will to of in on at by for with about from or and but if so "
+    "than not no any some there just really still also get have has had as into after before first".split()
+)
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
+
+
 def detect_lang(text: str) -> str:
-    """The language a question is written in: Chinese if it has Han characters or a Chinese input
-    method's punctuation, else English."""
-    return "zh" if _HAN.search(text) or _CJK_PUNCT.search(text) else "en"
+    """The language a question is written in. With Han characters: Chinese, unless it is an English
+    sentence with a Chinese word or two in it ("is it true that 打比赛 on Kaggle helps?": at least three
+    of English's own small words, and more of them than Han characters). Without: Chinese if it has a
+    Chinese input method's punctuation, else English."""
+    han = len(_HAN.findall(text))
+    if han:
+        glue = sum(1 for w in _LATIN_WORD.findall(text) if w.lower() in _EN_GLUE)
+        return "en" if glue >= 3 and glue > han else "zh"
+    return "zh" if _CJK_PUNCT.search(text) else "en"
 
 
 class Strings:
