@@ -12,7 +12,7 @@ import pytest
 from bot.embedder import load_embedder
 from bot.settings import REPO_CONTENT
 from handlers.content import load_content
-from handlers.content.match import OFFTOPIC, HybridMatcher, LexicalMatcher, tokens
+from handlers.content.match import OFFTOPIC, DomainGate, HybridMatcher, LexicalMatcher, tokens
 from handlers.content.store import ContentStore
 from tests.fake_embedder import FakeEmbedder
 
@@ -44,6 +44,23 @@ def test_off_topic_examples_decline_what_merely_shares_words(content):
     without = replace(content, offtopic={})
     # without the examples, "become" alone drags the question into an FAQ topic's orbit
     assert LexicalMatcher(without).match("how do I become a doctor").candidates
+
+
+def test_the_word_gate_wants_a_word_of_another_field_and_a_number_is_not_one():
+    gate = DomainGate(
+        [
+            ("hardware-gpu", "is my five year old laptop enough for machine learning"),
+            ("hardware-gpu", "do I need a gpu"),
+            ("salary", "ml engineer salary"),
+            (OFFTOPIC, "pilot salary after 9 years"),
+            (OFFTOPIC, "best laptop for video editing 9 hours a day"),
+        ]
+    )
+    assert gate.verdict("pilot salary", 0.5, 3.0) == "offtopic"  # "pilot": no FAQ phrasing has it
+    assert gate.verdict("salary", 0.5, 3.0) is None
+    assert gate.verdict("video editing laptop", 0.5, 3.0) == "offtopic"
+    # the 9 is only in off-topic examples, but a number says nothing about a field
+    assert gate.verdict("my laptop: 9 years", 0.5, 3.0) is None
 
 
 def test_candidates_are_best_first_and_never_the_off_topic_owner(content):

@@ -239,8 +239,9 @@ class DomainGate:
         if not words:
             return None
         ll = np.sum([self._loglik[t] for t in words], axis=0)
-        # another field needs a word of its own: "salary?" alone is ours, "pilot salary" is not
-        foreign = any(t not in self._in_faq for t in words)
+        # another field needs a word of its own: "salary?" alone is ours, "pilot salary" is not; a number
+        # names no field ("my laptop is 9 years old": a 9 in an off-topic example is not a reason)
+        foreign = any(t not in self._in_faq and not t.isdigit() for t in words)
         if not self._empty[0] and foreign and ll[1] - ll[0] > offtopic:
             return DECLINED[OFFTOPIC]
         if not self._empty[1] and ll[2] - ll[0] > tutor:
