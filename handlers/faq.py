@@ -125,8 +125,10 @@ def from_match(question: str, m: Match, content: Content, fallback: str = DEFAUL
         return Understood("answer", lang, m.entry_id, m.score, m.candidates)
     if m.declined == "offtopic":
         return Understood("refusal", lang, None, m.score)
-    found = teaching_step(content, question)
-    if m.declined == "not-a-tutor" or found is not None:
+    if m.declined == "not-a-tutor":
+        # a question the matcher is merely unsure of is not a request because it names a concept ("I
+        # finished a python course, what now?"): only a declined request points to the teaching step
+        found = teaching_step(content, question)
         step, concept = found if found is not None else (None, "")
         return Understood("not-a-tutor", lang, None, m.score, (), step.id if step else None, concept)
     return Understood("unsure", lang, None, m.score, m.candidates)

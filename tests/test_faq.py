@@ -186,3 +186,17 @@ async def test_text_with_letters_keeps_its_own_language(chat):
     await chat.say("/lang en")
     assert "你好" in texts(await chat.say("你好"))
     assert "抱歉" in texts(await chat.say("烤蛋糕 🤔"))
+
+
+def test_only_a_declined_request_gets_not_a_tutor_a_question_naming_a_concept_stays_unsure():
+    from bot.settings import REPO_CONTENT  # noqa: PLC0415
+    from handlers.content import load_content  # noqa: PLC0415
+    from handlers.content.match import Match  # noqa: PLC0415
+    from handlers.faq import from_match  # noqa: PLC0415
+
+    content, _ = load_content(REPO_CONTENT)
+    question = "I finished a python video course at 34, what do I do first?"
+    unsure = from_match(question, Match(None, 0.2, (("how-to-start", 0.2),)), content)
+    assert unsure.kind == "unsure" and unsure.candidates == (("how-to-start", 0.2),)
+    request = from_match("explain backpropagation step by step", Match(None, 0.5, (), "not-a-tutor"), content)
+    assert request.kind == "not-a-tutor" and request.step_id is not None and request.concept
