@@ -26,11 +26,11 @@ waiting then. A call that runs alone asks OpenMP for all the threads; calls that
 each, so they meet at no barrier. Through the whole bot (bench/pipeline.py, five interleaved pairs) the
 hybrid path went from 78-100 to 95-109 questions/s (three pairs in one loop: mean 85.7 -> 98.2): one
 engine on two threads with batches of 32, against two engines on one thread each with batches of 16;
-the engines no longer wait for each other, nor for the event loop between two calls. (Called from a thread other than the main one, as the store does, a
-lone question gained little from a second thread here: 45-60/s against 40-56/s.) The thread count is
-set per call, in the calling thread (`omp_set_num_threads` of the engine's OpenMP runtime); where that
-runtime cannot be found (no /proc/self/maps) or an operator set OMP_NUM_THREADS, there is one engine,
-as before.
+the engines no longer wait for each other, nor for the event loop between two calls. (Called from a
+thread other than the main one, as the store does, a lone question gained little from a second thread
+here: 45-60/s against 40-56/s.) The thread count is set per call, in the calling thread
+(`omp_set_num_threads` of the engine's OpenMP runtime); where that runtime cannot be found (no
+/proc/self/maps) or an operator set OMP_NUM_THREADS, there is one engine, as before.
 """
 
 from __future__ import annotations
