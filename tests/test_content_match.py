@@ -168,9 +168,8 @@ def test_a_damaged_cache_is_rebuilt(real, content, tmp_path, monkeypatch):
 def test_ask_off_the_event_loop_keeps_the_loop_free(real, content):
     async def go() -> int:
         store = ContentStore(REPO_CONTENT, real)
-        assert await asyncio.to_thread(
-            store.wait_for_model, 300
-        )  # a cold index of every phrasing: 30-70 s here
+        # a cold index of every phrasing: 30-70 s on the 2-core machine
+        assert await asyncio.to_thread(store.wait_for_model, 300)
         ticks = 0
 
         async def ticker() -> None:

@@ -5,9 +5,12 @@ from sqlalchemy import select
 
 from bot.adapters.console import ConsoleAdapter
 from bot.app import App
+from bot.settings import REPO_CONTENT
 from db.models import Account, FaqStat, QuestionTally, UnansweredAsker, UnansweredQuestion
+from handlers.content import load_content
+from handlers.content.match import Match
 from handlers.core.markup import parse, to_plain
-from handlers.faq import understand
+from handlers.faq import from_match, understand
 from tests.conftest import buttons, texts
 
 
@@ -189,11 +192,6 @@ async def test_text_with_letters_keeps_its_own_language(chat):
 
 
 def test_only_a_declined_request_gets_not_a_tutor_a_question_naming_a_concept_stays_unsure():
-    from bot.settings import REPO_CONTENT  # noqa: PLC0415
-    from handlers.content import load_content  # noqa: PLC0415
-    from handlers.content.match import Match  # noqa: PLC0415
-    from handlers.faq import from_match  # noqa: PLC0415
-
     content, _ = load_content(REPO_CONTENT)
     question = "I finished a python video course at 34, what do I do first?"
     unsure = from_match(question, Match(None, 0.2, (("how-to-start", 0.2),)), content)

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from handlers.content import Content
+from handlers.core.i18n import EN_SMALL_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -36,15 +37,6 @@ DECLINED = {OFFTOPIC: "offtopic", NOT_A_TUTOR: "not-a-tutor"}  # pseudo-entry ->
 
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#.]*[a-z0-9+#]|[a-z0-9]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
-_STOP_EN = frozenset(
-    (
-        "a an the is are was were be been being am do does did doing i me my we our you your he she it its "
-        "they them their this that these those what which who whom how why when where can could should would "
-        "will shall may might must to of in on at by for with about as into from up out over or and but "
-        "if so than too very just there here any some get got have has had having not no yes please tell "
-        "know want need really much many also then ok okay like one"
-    ).split()
-)
 _STOP_ZH = frozenset("的了吗呢啊吧呀么是我你他她它在有和就都也还很吧嘛哪")
 
 
@@ -60,7 +52,7 @@ def _stem(word: str) -> str:
 
 def tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
-    out = [_stem(w) for w in _WORD.findall(text) if w not in _STOP_EN]
+    out = [_stem(w) for w in _WORD.findall(text) if w not in EN_SMALL_WORDS]
     for run in _HAN_RUN.findall(text):
         if len(run) == 1:  # a lone character is its own token; longer runs are read as bigrams
             if run not in _STOP_ZH:

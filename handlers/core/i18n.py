@@ -27,12 +27,17 @@ def lang_from_locale(locale: str | None) -> str:
 _CJK_PUNCT = re.compile(r"[\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f\uff08\uff09\u300a\u300b]")
 
 
-# The words an English sentence is built with (not the field's terms, which Chinese learners type in Latin
-# letters too: "学 PyTorch 还是 TF" is Chinese).
-_EN_GLUE = frozenset(
-    "a an the is are was were be been am do does did i me my we you your it this that what which who how "
-    "why when where can could should would will to of in on at by for with about from or and but if so "
-    "than not no any some there just really still also get have has had as into after before first".split()
+# English's own small words (no field's terms among them, which Chinese learners type in Latin letters
+# too: "学 PyTorch 还是 TF" is Chinese). They tell an English sentence (detect_lang), and the FAQ's word
+# matcher leaves them out (handlers.content.match.tokens).
+EN_SMALL_WORDS = frozenset(
+    (
+        "a an the is are was were be been being am do does did doing i me my we our you your he she it its "
+        "they them their this that these those what which who whom how why when where can could should would "
+        "will shall may might must to of in on at by for with about as into from up out over or and but "
+        "if so than too very just there here any some get got have has had having not no yes please tell "
+        "know want need really much many also then ok okay like one"
+    ).split()
 )
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 
@@ -44,7 +49,7 @@ def detect_lang(text: str) -> str:
     Chinese input method's punctuation, else English."""
     han = len(_HAN.findall(text))
     if han:
-        glue = sum(1 for w in _LATIN_WORD.findall(text) if w.lower() in _EN_GLUE)
+        glue = sum(1 for w in _LATIN_WORD.findall(text) if w.lower() in EN_SMALL_WORDS)
         return "en" if glue >= 3 and glue > han else "zh"
     return "zh" if _CJK_PUNCT.search(text) else "en"
 
