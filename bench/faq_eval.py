@@ -31,6 +31,10 @@ The sets:
   indirect stories, short, Indian English / Chinese internet usage, mixed, neighbouring topics; 50
   out-of-scope lines per language), written to find misses: its misses were studied, so it is a
   tuning set.
+- g: eval/set-g.jsonl (2026-12-07), a seventh writer's 400 questions (the layout of F: 4 per topic and
+  language, indirect, short, Indian English / Chinese internet usage, neighbouring topics; 40 off-topic,
+  30 not-a-tutor and 10 acknowledgements per language), written blind from the topic list alone and
+  not yet run: kept for reporting the next change.
 """
 
 from __future__ import annotations
@@ -215,6 +219,7 @@ def main() -> None:
         "d": ROOT / "eval" / "set-d.jsonl",
         "e": ROOT / "eval" / "set-e.jsonl",
         "f": ROOT / "eval" / "set-f.jsonl",
+        "g": ROOT / "eval" / "set-g.jsonl",
     }
     sets = {name: load_rows(path) for name, path in files.items() if name in wanted and path.exists()}
     content, problems = load_content(REPO_CONTENT)
