@@ -33,8 +33,8 @@ The sets:
   tuning set.
 - g: eval/set-g.jsonl (2026-12-07), a seventh writer's 400 questions (the layout of F: 4 per topic and
   language, indirect, short, Indian English / Chinese internet usage, neighbouring topics; 40 off-topic,
-  30 not-a-tutor and 10 acknowledgements per language), written blind from the topic list alone and
-  not yet run: kept for reporting the next change.
+  30 not-a-tutor and 10 acknowledgements per language), written blind from the topic list alone; run
+  first for the decline groups (2026-12-07), reported, never studied. The next blind set is the team's.
 """
 
 from __future__ import annotations
@@ -48,6 +48,8 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -288,7 +290,14 @@ def main() -> None:
             names = matcher.owners.names
             column = [names.index(re.sub(r"-\d+$", "", o)) if o not in names else names.index(o)
                       for o in big_matcher.owners.names]  # fmt: skip
-            big_matcher._weights = matcher._weights[:, column]
+            # ...and the decline groups' classes keep theirs, adding into the same declining owners
+            groups = matcher._columns[len(names) :].argmax(axis=1)
+            big_matcher._weights = matcher._weights[
+                :, column + list(range(len(names), len(groups) + len(names)))
+            ]
+            big_names = big_matcher.owners.names
+            owner_of = list(range(len(big_names))) + [big_names.index(names[o]) for o in groups]
+            big_matcher._columns = np.eye(len(big_names), dtype=np.float32)[owner_of]
             big_matcher.has_probe = True
         b50, b99 = latency(big_matcher, questions)
         print(

@@ -12,7 +12,15 @@ import pytest
 from bot.embedder import load_embedder
 from bot.settings import REPO_CONTENT
 from handlers.content import load_content
-from handlers.content.match import OFFTOPIC, DomainGate, HybridMatcher, LexicalMatcher, tokens
+from handlers.content.match import (
+    OFFTOPIC,
+    Blend,
+    DomainGate,
+    HybridMatcher,
+    LexicalMatcher,
+    _groups,
+    tokens,
+)
 from handlers.content.store import ContentStore
 from tests.fake_embedder import FakeEmbedder
 
@@ -78,6 +86,32 @@ def test_hybrid_blends_meaning_with_words(content):
     assert m.match("   ").entry_id is None
 
 
+def test_decline_groups_are_deterministic_and_find_separate_clusters():
+    rng = np.random.default_rng(7)
+    centres = np.eye(3, 16, dtype=np.float32)
+    rows = np.repeat(centres, 10, axis=0) + 0.05 * rng.standard_normal((30, 16)).astype(np.float32)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+    group = _groups(rows, 3)
+    assert np.array_equal(group, _groups(rows, 3))
+    # each cluster of ten is one group, and the three groups differ
+    assert [len(set(group[i : i + 10])) for i in (0, 10, 20)] == [1, 1, 1]
+    assert len(set(group)) == 3
+
+
+def test_each_declined_kind_is_split_and_its_groups_add_back_into_it(content):
+    grouped = HybridMatcher(content, FakeEmbedder())
+    single = HybridMatcher(content, FakeEmbedder(), blend=Blend(decline_groups=1))
+    owners = grouped.owners
+    extra = grouped._columns[len(owners.names) :].argmax(axis=1)
+    assert single._columns.shape == (len(owners.names), len(owners.names))
+    # up to three more classes for each kind of declined question, each owned by a declining owner
+    assert 0 < len(extra) <= 3 * int(owners.declining.sum()) and owners.declining[extra].all()
+    assert (grouped._columns.sum(axis=1) == 1).all()
+    _, probe, _ = grouped.signals(["recipe for butter chicken please"])[0]
+    assert probe.shape == (len(owners.names),) and abs(float(probe.sum()) - 1.0) < 1e-4
+    assert owners.declining[int(np.argmax(probe))]
+
+
 async def test_store_serves_lexical_at_once_then_switches_to_the_model(content, tmp_path):
     embedder = FakeEmbedder()
     store = ContentStore(REPO_CONTENT, embedder)
@@ -140,6 +174,17 @@ def test_real_model_answers_across_wordings_and_languages(real_matcher):
     assert real_matcher.match("没有本科文凭能进这行吗").entry_id == "no-degree"
     assert real_matcher.match("what's a good recipe for pancakes").entry_id is None
     assert real_matcher.match("明天北京天气怎么样").entry_id is None
+
+
+@pytest.mark.slow
+def test_real_model_declines_another_fields_interview_or_pay(real_matcher):
+    # same shape as an FAQ question, another field (declined before the decline groups too: a guard)
+    for question in (
+        "how should I get ready for my interview at a bank branch",
+        "去医院当护士面试要准备什么",
+    ):
+        m = real_matcher.match(question)
+        assert m.entry_id is None and m.declined == "offtopic", (question, m)
 
 
 @pytest.mark.slow
