@@ -376,9 +376,7 @@ def _probe_classes(vectors: np.ndarray, owners: _Owners, groups: int) -> tuple[n
         for j in range(1, k):  # group 0 keeps the owner's own class
             labels[rows[group == j]] = len(owner_of)
             owner_of.append(int(o))
-    columns = np.zeros((len(owner_of), len(owners.names)), dtype=np.float32)
-    columns[np.arange(len(owner_of)), owner_of] = 1.0
-    return labels, columns
+    return labels, np.eye(len(owners.names), dtype=np.float32)[owner_of]
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
