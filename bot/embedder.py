@@ -66,7 +66,10 @@ def default_model_threads() -> int:
 
 def blas_one_thread() -> bool:
     """numpy's OpenBLAS on one thread, now (numpy may have started its threads already). True if done."""
-    if _OPERATOR["OPENBLAS_NUM_THREADS"] is not None:
+    # bot/__init__.py sets "1" by default before this module reads the environment: only an
+    # operator's other count wins (measured 2026-12-08: numpy loaded first kept 2 spinning BLAS
+    # threads, and a question's p99 went from 20 to 120 ms)
+    if _OPERATOR["OPENBLAS_NUM_THREADS"] not in (None, "1"):
         return False
     import ctypes  # noqa: PLC0415
 
